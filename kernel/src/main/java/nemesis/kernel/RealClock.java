@@ -1,0 +1,46 @@
+package nemesis.kernel;
+
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/** Wall-clock time from {@link System#nanoTime()}, counted from the start of the run. */
+public final class RealClock implements Clock {
+    /** Park this much short of a deadline and spin the rest: parking wakes late by tens of microseconds. */
+    private static final long SPIN_MARGIN_NS = 200_000L;
+    private final long originNs = System.nanoTime();
+
+    @Override
+    public long nowNs() {
+        return System.nanoTime() - originNs;
+    }
+
+    @Override
+    public boolean isVirtual() {
+        return false;
+    }
+
+    /** Burns CPU until {@code tNs} or until {@code stop} answers true; returns the time reached. */
+    long spinUntil(long tNs, BooleanSupplier stop) {
+        long now = nowNs();
+        while (now < tNs && !stop.getAsBoolean()) {
+            Thread.onSpinWait();
+            now = nowNs();
+        }
+        return now;
+    }
+
+    /** Waits without burning CPU until {@code tNs} or until {@code stop} answers true. */
+    long idleUntil(long tNs, BooleanSupplier stop) {
+        long now = nowNs();
+        while (now < tNs && !stop.getAsBoolean()) {
+            long left = tNs - now;
+            if (left > SPIN_MARGIN_NS) {
+                LockSupport.parkNanos(this, left - SPIN_MARGIN_NS);
+            } else {
+                Thread.onSpinWait();
+            }
+            now = nowNs();
+        }
+        return now;
+    }
+}
