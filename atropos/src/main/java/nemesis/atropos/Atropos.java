@@ -51,7 +51,12 @@ public final class Atropos<T> {
     /** The UNBLOCKED subset of the wait heap, earliest deadline first. */
     private final SdomHeap<T> unblocked = new SdomHeap<>(false, true);
 
-    /** Extra-time ring: sdoms on the wait heap with the extra flag. The cursor holds the turn. */
+    /**
+     * Extra-time ring: every sdom with the extra flag that is not blocked. Refills and exhausted
+     * slices do not move an sdom in the ring (only blocking does), so nobody loses its place in the
+     * round; when extra time is handed out the run heap is empty, so every member is eligible.
+     * The cursor holds the turn.
+     */
     private Sdom<T> extraCursor;
     private long extraBudgetNs;
 
@@ -120,6 +125,9 @@ public final class Atropos<T> {
         s.acLastPeriodNs = nowNs;
         s.state = s.remainNs > 0 ? SchedState.RUN : SchedState.WAIT;
         requeue(s);
+        if (qos.extra()) {
+            ringInsert(s);
+        }
         return s;
     }
 
@@ -132,13 +140,11 @@ public final class Atropos<T> {
         long want = qos.shareppb();
         checkAdmission(want, s.sharePpb, qos);
         admittedPpb += want - s.sharePpb;
-        boolean onWait = s.state == SchedState.WAIT || s.state == SchedState.UNBLOCKED;
-        if (onWait && s.inRing) {
-            ringRemove(s);
-        }
         s.qos = qos;
         s.sharePpb = want;
-        if (onWait && qos.extra()) {
+        if (s.inRing && !qos.extra()) {
+            ringRemove(s);
+        } else if (!s.inRing && qos.extra() && s.state != SchedState.BLOCK) {
             ringInsert(s);
         }
     }
@@ -149,6 +155,9 @@ public final class Atropos<T> {
             return;
         }
         dequeue(s);
+        if (s.inRing) {
+            ringRemove(s);
+        }
         if (s.wakePending) {
             for (int i = 0; i < wakeCount; i++) {
                 if (wakes[i] == s) {
@@ -264,6 +273,9 @@ public final class Atropos<T> {
         }
         if (block) {
             dequeue(cur);
+            if (cur.inRing) {
+                ringRemove(cur);
+            }
             cur.timeoutNs = wakeAt;
             cur.state = SchedState.BLOCK;
             blocked.add(cur);
@@ -273,7 +285,6 @@ public final class Atropos<T> {
     private void refill(long now) {
         while (!wait.isEmpty() && wait.headKey() <= now) {
             Sdom<T> s = wait.poll();
-            leaveWaitExtras(s);
             Qos q = s.qos;
             // A remainder left by a short block can't be trusted: replace it. A debt carries over.
             if (s.remainNs > 0) {
@@ -284,6 +295,9 @@ public final class Atropos<T> {
             long periodStart = s.prevDeadlineNs;
             s.prevDeadlineNs = s.deadlineNs;
             s.deadlineNs += q.periodNs();
+            if (s.unblockedIndex >= 0) {
+                unblocked.remove(s);
+            }
             s.state = s.remainNs > 0 ? SchedState.RUN : SchedState.WAIT;
             requeue(s);
             endOfPeriod(s, periodStart, s.prevDeadlineNs, now);
@@ -327,6 +341,9 @@ public final class Atropos<T> {
             s.state = SchedState.WAIT;
         }
         requeue(s);
+        if (q.extra()) {
+            ringInsert(s);
+        }
     }
 
     private void choose(long now) {
@@ -389,18 +406,10 @@ public final class Atropos<T> {
     private void requeue(Sdom<T> s) {
         switch (s.state) {
             case RUN -> run.add(s);
-            case WAIT -> {
-                wait.add(s);
-                if (s.qos.extra()) {
-                    ringInsert(s);
-                }
-            }
+            case WAIT -> wait.add(s);
             case UNBLOCKED -> {
                 wait.add(s);
                 unblocked.add(s);
-                if (s.qos.extra()) {
-                    ringInsert(s);
-                }
             }
             case BLOCK, GONE -> throw new IllegalStateException("cannot requeue " + s);
         }
@@ -411,21 +420,13 @@ public final class Atropos<T> {
             case RUN -> run.remove(s);
             case WAIT, UNBLOCKED -> {
                 wait.remove(s);
-                leaveWaitExtras(s);
+                if (s.unblockedIndex >= 0) {
+                    unblocked.remove(s);
+                }
             }
             case BLOCK -> blocked.remove(s);
             case GONE -> {
             }
-        }
-    }
-
-    /** Takes an sdom that left the wait heap out of the structures that index the wait heap. */
-    private void leaveWaitExtras(Sdom<T> s) {
-        if (s.unblockedIndex >= 0) {
-            unblocked.remove(s);
-        }
-        if (s.inRing) {
-            ringRemove(s);
         }
     }
 

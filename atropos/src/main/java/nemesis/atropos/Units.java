@@ -25,11 +25,11 @@ public final class Units {
 
     /** Parts per billion as a percentage with one decimal: {@code 980000000} → {@code "98.0%"}. */
     public static String percent(long ppb) {
-        return String.format("%.1f%%", ppb / 1e7);
+        return String.format(java.util.Locale.ROOT, "%.1f%%", ppb / 1e7);
     }
 
     private static String trim(double v) {
-        String s = String.format("%.3f", v);
+        String s = String.format(java.util.Locale.ROOT, "%.3f", v);
         int end = s.length();
         while (s.charAt(end - 1) == '0') {
             end--;

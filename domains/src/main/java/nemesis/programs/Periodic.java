@@ -7,7 +7,8 @@ import nemesis.kernel.Program;
 
 /**
  * A periodic real-time task, like rt-app: released every {@code every}, it does {@code work} of
- * CPU and must finish before its next release (its deadline). It records, for releases in the
+ * CPU and must finish within {@code deadline} of its release (by default, before its next
+ * release). It records, for releases in the
  * measured window: how many, how many missed their deadline, the worst lateness and the least
  * slack (deadline minus completion; negative when late).
  *
@@ -18,18 +19,24 @@ public final class Periodic implements Program {
     public static final ProgramInfo INFO = new ProgramInfo("periodic",
             "does `work` of CPU every `every` and records lateness and missed deadlines",
             List.of(ArgSpec.required("work", ArgType.DURATION, "CPU needed per release"),
-                    ArgSpec.required("every", ArgType.DURATION, "release period; the deadline is the next release")),
-            args -> new Periodic(args.getLong("work"), args.getLong("every")));
+                    ArgSpec.required("every", ArgType.DURATION, "release period"),
+                    ArgSpec.optional("deadline", ArgType.DURATION, null,
+                            "time after each release by which the work must be done (default: every)")),
+            args -> new Periodic(args.getLong("work"), args.getLong("every"),
+                    args.getLong("deadline", args.getLong("every"))));
 
     private final long workNs;
     private final long everyNs;
+    private final long deadlineNs;
 
-    public Periodic(long workNs, long everyNs) {
-        if (workNs <= 0 || everyNs <= 0) {
-            throw new IllegalArgumentException("work and every must be > 0: " + workNs + ", " + everyNs);
+    public Periodic(long workNs, long everyNs, long deadlineNs) {
+        if (workNs <= 0 || everyNs <= 0 || deadlineNs <= 0) {
+            throw new IllegalArgumentException("work, every and deadline must be > 0: " + workNs + ", "
+                    + everyNs + ", " + deadlineNs);
         }
         this.workNs = workNs;
         this.everyNs = everyNs;
+        this.deadlineNs = deadlineNs;
     }
 
     @Override
@@ -48,7 +55,7 @@ public final class Periodic implements Program {
         while (true) {
             ctx.consume(workNs);
             long done = ctx.nowNs();
-            long deadline = release + everyNs;
+            long deadline = release + deadlineNs;
             if (release >= ctx.warmupEndNs()) {
                 measured++;
                 long slack = deadline - done;
@@ -63,7 +70,7 @@ public final class Periodic implements Program {
                 st.set("min_slack_ns", minSlack);
                 st.set("mean_response_ns", responseSum / measured);
             }
-            release = deadline;
+            release += everyNs;
             if (release > done) {
                 ctx.sleepUntil(release);
             }

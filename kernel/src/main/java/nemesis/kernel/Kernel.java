@@ -295,34 +295,37 @@ public final class Kernel {
             throw new IllegalArgumentException("cannot consume negative time: " + ns);
         }
         long remaining = ns;
+        // Work that ends exactly at a timer returns first: the timer is taken at the next kernel
+        // entry (in virtual time no time passes in between), so programs see when work completed.
         if (vclock != null) {
             while (true) {
+                if (reschedule) {
+                    preempt();
+                }
                 long now = vclock.nowNs();
                 long target = now + remaining;
-                if (target < nextEventNs && !reschedule) {
+                if (target <= nextEventNs) {
                     vclock.advanceTo(target);
                     return;
                 }
-                long stop = reschedule ? now : Math.max(now, Math.min(target, nextEventNs));
+                long stop = Math.max(now, nextEventNs);
                 vclock.advanceTo(stop);
                 remaining = target - stop;
                 preempt();
-                if (remaining == 0) {
-                    return;
-                }
             }
         }
         while (true) {
+            if (mustPreempt()) {
+                preempt();
+            }
             long now = rclock.nowNs();
             long target = now + remaining;
             long reached = rclock.spinUntil(Math.min(target, nextEventNs), preemptCheck);
             remaining = Math.max(0, target - reached);
-            if (mustPreempt() || reached >= nextEventNs) {
-                preempt();
-            }
             if (remaining == 0) {
                 return;
             }
+            preempt();
         }
     }
 

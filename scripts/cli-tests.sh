@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# End-to-end checks of ./nemesis as a user meets it: finding a JDK, running an example,
+# repeatable results, and bad input refused with exit 2 before anything runs.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+pass() { printf '  ok    %s\n' "$*"; }
+fail() { printf '  FAIL  %s\n' "$*"; failures=$((failures + 1)); }
+expect_exit() { # expected-code description command...
+  local want="$1" what="$2"; shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
+  if [ "$got" = "$want" ]; then pass "$what (exit $got)"; else fail "$what: exit $got, wanted $want"; sed 's/^/        /' "$tmp/err" | head -5; fi
+}
+
+echo "launcher checks:"
+expect_exit 0 "finds JDK 25 without JAVA_HOME" env -u JAVA_HOME ./nemesis --version
+if [ -d /usr/lib/jvm/java-17-openjdk-amd64 ]; then
+  expect_exit 0 "ignores a JAVA_HOME older than 25" env JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 ./nemesis --version
+fi
+expect_exit 1 "says what is missing when no JDK 25 exists" env -u JAVA_HOME NEMESIS_JDK_DIRS="$tmp/none/*" ./nemesis --version
+grep -q "no JDK 25 or newer found" "$tmp/err" && pass "  ...and names it" || fail "no-JDK message: $(cat "$tmp/err")"
+
+expect_exit 0 "runs the README example" env -u JAVA_HOME ./nemesis run examples/guaranteed-slices.yaml --json "$tmp/a.json" --out "$tmp/out1" --trace
+grep -q 'video' "$tmp/out" && pass "  ...and prints the table" || fail "no table"
+for f in guaranteed-slices.trace.csv guaranteed-slices.gantt.svg guaranteed-slices.gantt.png; do
+  [ -s "$tmp/out1/$f" ] && pass "  ...and writes $f" || fail "missing $f"
+done
+./nemesis run examples/guaranteed-slices.yaml --json "$tmp/b.json" --out "$tmp/out2" --trace -q
+cmp -s "$tmp/a.json" "$tmp/b.json" && pass "same scenario and seed: identical JSON" || fail "JSON differs between runs"
+cmp -s "$tmp/out1/guaranteed-slices.trace.csv" "$tmp/out2/guaranteed-slices.trace.csv" \
+  && pass "same scenario and seed: identical trace" || fail "trace differs between runs"
+
+printf 'duration: 1s\ndomains:\n  - name: a\n    program: carnage\n    cpu: {period: 10ms, slice: 12ms}\n' >"$tmp/bad.yaml"
+expect_exit 2 "slice > period is bad input" ./nemesis run "$tmp/bad.yaml" --json "$tmp/bad.json"
+grep -q "bad.yaml:5: domains\[0\] (a).cpu.slice" "$tmp/err" && pass "  ...named by file, line and field" || fail "message: $(cat "$tmp/err")"
+[ ! -e "$tmp/bad.json" ] && pass "  ...and nothing ran" || fail "results were written for bad input"
+printf 'duration: 1s\ndomains: [ {name: a\n' >"$tmp/syntax.yaml"
+expect_exit 2 "YAML syntax error is bad input" ./nemesis run "$tmp/syntax.yaml"
+expect_exit 2 "unknown command is bad input" ./nemesis frobnicate
+expect_exit 2 "missing scenario file is bad input" ./nemesis run "$tmp/none.yaml"
+
+if [ "$failures" -gt 0 ]; then
+  echo "cli-tests: $failures failed"
+  exit 1
+fi
+echo "cli-tests: all passed"
