@@ -53,7 +53,9 @@ fi
 
 mkdir -p bench/results
 json="bench/results/jmh-atropos.json"
+rm -f "$json"  # so that a run that measures nothing (-l, -h) does not print an old table
 java -jar "$jar" 'nemesis.bench.AtroposDecisionBench' "${opts[@]}" "${args[@]}" -rf json -rff "$json"
+[[ -s "$json" ]] || exit 0
 
 python3 - "$json" <<'PY'
 import json, math, sys

@@ -90,12 +90,8 @@ public final class ScenarioRunner {
     private static GanttChart.Options gantt(Scenario s, Kernel k, Options o) {
         List<Domain> ds = k.domains();
         long longest = 0;
-        long[] starts = new long[ds.size()];
-        long[] periods = new long[ds.size()];
         for (Domain d : ds) {
             longest = Math.max(longest, d.qos().periodNs());
-            starts[d.traceId()] = Math.max(0, d.startedNs());
-            periods[d.traceId()] = d.qos().sliceNs() > 0 && d.startedNs() >= 0 ? d.qos().periodNs() : 0;
         }
         long from = o.ganttFrom() != null ? o.ganttFrom() : 0;
         long span = o.ganttSpan() != null ? o.ganttSpan() : Math.max(20_000_000L, 4 * longest);
@@ -105,8 +101,7 @@ public final class ScenarioRunner {
         int width = Math.max(ds.stream().mapToInt(d -> d.name().length()).max().orElse(4), 4);
         return GanttChart.Options.window(from, to, title)
                 .withRowLabels(id -> String.format(java.util.Locale.ROOT, "%-" + width + "s  %s", ds.get(id).name(),
-                        label(ds.get(id).qos())))
-                .withPeriods(starts, periods);
+                        label(ds.get(id).qos())));
     }
 
     /** {@code 3ms/10ms x}: slice per period, and x when the extra flag is set. */

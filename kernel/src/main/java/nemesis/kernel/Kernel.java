@@ -98,6 +98,8 @@ public final class Kernel {
         this.rclock = clock instanceof RealClock r ? r : null;
         this.machine = machine;
         this.atropos = new Atropos<>(Flavour.CPU, capPpb);
+        this.atropos.periodListener((sdom, from, to, used) -> trace.periodStarted(sdom.owner().traceId(),
+                sdom.periodStartNs()));
         this.seed = seed;
     }
 
@@ -558,6 +560,7 @@ public final class Kernel {
             d.refuse(e.getMessage());
             return;
         }
+        trace.periodStarted(d.traceId(), clock.nowNs());
         d.start(clock.nowNs());
         reschedule = true;
     }

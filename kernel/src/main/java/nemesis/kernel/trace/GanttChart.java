@@ -162,7 +162,7 @@ public final class GanttChart {
             legend.add(new Legend(Swatch.SOLID, "guaranteed"));
             legend.add(new Legend(Swatch.HATCH, "extra time"));
             legend.add(new Legend(Swatch.SHORT, "short bar = share of a crowded pixel"));
-            if (o.periodNs() != null) {
+            if (o.periodNs() != null || trace.periodCount() > 0) {
                 legend.add(new Legend(Swatch.TICK, "period boundary"));
             }
             legend.add(new Legend(Swatch.NONE, "colour = domain;  activation:"));
@@ -330,7 +330,7 @@ public final class GanttChart {
                 }
             }
         }
-        drawPeriods(c, o, l, n);
+        drawPeriods(c, trace, o, l, n);
         for (Mark mk : marks) {
             c.text("reason", mk.x() + 1, TOP + mk.row() * ROW_H + BAR_OFF - 1, String.valueOf(mk.code()),
                     Style.MARK, INK, -1);
@@ -419,7 +419,11 @@ public final class GanttChart {
         return s.toString();
     }
 
-    private static void drawPeriods(Canvas c, Options o, Layout l, int n) {
+    private static void drawPeriods(Canvas c, ScheduleTrace t, Options o, Layout l, int n) {
+        if (t.periodCount() > 0) {
+            drawRecordedPeriods(c, t, o, l, n);
+            return;
+        }
         long[] starts = o.periodStartNs();
         long[] periods = o.periodNs();
         if (starts == null || periods == null) {
@@ -430,14 +434,37 @@ public final class GanttChart {
             if (p <= 0 || p * l.scale < PERIOD_MIN_PX) { // denser, the marks would hide the bars
                 continue;
             }
-            double top = TOP + d * ROW_H + 2;
-            double bottom = TOP + d * ROW_H + BAR_OFF + BAR_H + 1;
-            long t = starts[d] + Math.ceilDiv(o.fromNs() - starts[d], p) * p;
-            for (; t < o.toNs(); t += p) {
-                double x = Math.floor(l.x(t, o.fromNs())) + 0.5;
-                c.line("period", x, top, x, bottom, INK);
+            long t0 = starts[d] + Math.ceilDiv(o.fromNs() - starts[d], p) * p;
+            for (long at = t0; at < o.toNs(); at += p) {
+                periodMark(c, o, l, d, at);
             }
         }
+    }
+
+    /** The period starts the scheduler recorded: exact even for domains that block. */
+    private static void drawRecordedPeriods(Canvas c, ScheduleTrace t, Options o, Layout l, int n) {
+        int[] inWindow = new int[n];
+        for (int i = 0; i < t.periodCount(); i++) {
+            long at = t.periodStartNs(i);
+            if (at >= o.fromNs() && at < o.toNs() && t.periodDomain(i) < n) {
+                inWindow[t.periodDomain(i)]++;
+            }
+        }
+        for (int i = 0; i < t.periodCount(); i++) {
+            int d = t.periodDomain(i);
+            long at = t.periodStartNs(i);
+            // Denser on average than PERIOD_MIN_PX apart, the marks would hide the bars.
+            if (d < n && at >= o.fromNs() && at < o.toNs() && l.plotW >= inWindow[d] * PERIOD_MIN_PX) {
+                periodMark(c, o, l, d, at);
+            }
+        }
+    }
+
+    private static void periodMark(Canvas c, Options o, Layout l, int d, long at) {
+        double top = TOP + d * ROW_H + 2;
+        double bottom = TOP + d * ROW_H + BAR_OFF + BAR_H + 1;
+        double x = Math.floor(l.x(at, o.fromNs())) + 0.5;
+        c.line("period", x, top, x, bottom, INK);
     }
 
     private static void drawAxis(Canvas c, Options o, Layout l) {

@@ -25,6 +25,9 @@ public final class ScheduleTrace {
     private boolean[] extra = new boolean[1024];
     private int size;
     private long endOfRunNs;
+    private int[] periodDomain = new int[256];
+    private long[] periodStart = new long[256];
+    private int periods;
 
     /** Registers a domain; its id is its index. */
     public int addDomain(String name, String program) {
@@ -65,6 +68,30 @@ public final class ScheduleTrace {
         reason[size] = (byte) why.ordinal();
         extra[size] = onExtra;
         size++;
+    }
+
+    /** Records that a period of {@code domainId} began at {@code ns} (a refill, a wake-up, the start). */
+    public void periodStarted(int domainId, long ns) {
+        if (periods == periodDomain.length) {
+            periodDomain = Arrays.copyOf(periodDomain, periods * 2);
+            periodStart = Arrays.copyOf(periodStart, periods * 2);
+        }
+        periodDomain[periods] = domainId;
+        periodStart[periods] = ns;
+        periods++;
+    }
+
+    /** Period starts recorded (not in time order across domains: a late refill starts an old period). */
+    public int periodCount() {
+        return periods;
+    }
+
+    public int periodDomain(int i) {
+        return periodDomain[i];
+    }
+
+    public long periodStartNs(int i) {
+        return periodStart[i];
     }
 
     public void endOfRun(long ns) {
