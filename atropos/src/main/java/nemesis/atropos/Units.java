@@ -1,6 +1,9 @@
 package nemesis.atropos;
 
-/** Formatting of times and shares for messages a person reads. */
+/**
+ * Formatting of times and shares for messages and tables a person reads: rounded to three
+ * decimals. (The scenario layer has an exact formatter that round-trips through its parser.)
+ */
 public final class Units {
     private Units() {
     }

@@ -385,15 +385,7 @@ public final class Kernel {
         d.beginWait(self, ec, target, untilNs);
         UThread next = d.pollReady(clock.nowNs());
         if (next != null) {
-            // Another thread of the same domain: the user-level scheduler switches, no kernel pass.
-            charge(machine.threadSwitchNs);
-            next.state = UThread.State.RUNNING;
-            d.running = next;
-            if (reschedule || interruptPending || clock.nowNs() >= nextEventNs) {
-                next = pass(false);
-            } else {
-                running = next;
-            }
+            next = switchWithinDomain(d, next);
         } else {
             charge(machine.kernelEntryNs);
             next = pass(true);
@@ -416,16 +408,25 @@ public final class Kernel {
             exitKernel();
             return;
         }
-        charge(machine.threadSwitchNs);
         self.state = UThread.State.READY;
         d.ready.add(self);
+        switchTo(self, switchWithinDomain(d, next));
+    }
+
+    /**
+     * The user-level scheduler of {@code d} hands its share of the CPU to {@code next}, another of
+     * its threads, without a kernel pass, unless the switch's cost ran into a timer or something
+     * asked for a pass. Returns the thread that runs next.
+     */
+    private UThread switchWithinDomain(Domain d, UThread next) {
+        charge(machine.threadSwitchNs);
         next.state = UThread.State.RUNNING;
         d.running = next;
         running = next;
         if (reschedule || interruptPending || clock.nowNs() >= nextEventNs) {
-            next = pass(false);
+            return pass(false);
         }
-        switchTo(self, next);
+        return next;
     }
 
     void send(EventChannel ch, long n) {
@@ -497,17 +498,7 @@ public final class Kernel {
             next = pass(false);
         } else {
             next = d.pollReady(clock.nowNs());
-            if (next != null) {
-                charge(machine.threadSwitchNs);
-                next.state = UThread.State.RUNNING;
-                d.running = next;
-                running = next;
-                if (reschedule || interruptPending || clock.nowNs() >= nextEventNs) {
-                    next = pass(false);
-                }
-            } else {
-                next = pass(true);
-            }
+            next = next != null ? switchWithinDomain(d, next) : pass(true);
         }
         if (next != null && next != self) {
             next.giveBaton();
