@@ -337,7 +337,8 @@ public final class Atropos<T> {
         } else if (flavour.shortUnblockKeepsRemain()) {
             s.state = s.remainNs > 0 ? SchedState.UNBLOCKED : SchedState.WAIT;
         } else {
-            s.remainNs = Math.min(s.remainNs, 0);
+            // qosentry.c: "throw away its remaining time to protect the innocent" (a debt too).
+            s.remainNs = 0;
             s.state = SchedState.WAIT;
         }
         requeue(s);

@@ -10,8 +10,8 @@ package nemesis.atropos;
  *                              transmit: 20 ms in {@code qosentry.c})
  * @param shortUnblockKeepsRemain true (CPU): a domain woken before its deadline keeps what is left
  *                              of its slice and is preferred to extra time ({@link SchedState#UNBLOCKED});
- *                              false (transmit): the remainder is discarded and it waits for its
- *                              next period
+ *                              false (transmit): the remainder (or a debt) is discarded and it
+ *                              waits for its next period
  * @param longUnblockUsesLatency true (CPU): after a long block the new deadline is now + latency hint;
  *                              false (transmit): now + period
  */

@@ -317,6 +317,19 @@ class AtroposTest {
         }
 
         @Test
+        void shortBlockForgivesADebtLikeQosEntry() throws Exception {
+            Sdom<String> c = tx.admit("c", Qos.of(10 * MS, 1 * MS, false), 0);
+            tx.schedule(0, 0, false, NEVER);
+            tx.schedule(1_200 * US, 1_200 * US, true, NEVER); // one frame of 1.2 ms: 200 us in debt, queue empty
+            assertEquals(-200 * US, c.remainNs());
+            tx.wake(c);
+            tx.schedule(2 * MS, 0, false, NEVER);
+            assertEquals(0, c.remainNs());
+            tx.schedule(10 * MS, 0, false, NEVER);
+            assertEquals(1 * MS, c.remainNs(), "a full slice in the next period");
+        }
+
+        @Test
         void longBlockStartsAPeriodNow() throws Exception {
             Sdom<String> c = tx.admit("c", new Qos(10 * MS, 4 * MS, 1 * MS, false), 0);
             tx.schedule(0, 0, false, NEVER);

@@ -211,6 +211,11 @@ public final class Domain implements DomainContext {
     }
 
     @Override
+    public EventQueue newEventQueue(String queueName) {
+        return new EventQueue(this, queueName);
+    }
+
+    @Override
     public Sequencer newSequencer() {
         return new Sequencer(this);
     }

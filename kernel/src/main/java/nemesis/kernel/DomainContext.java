@@ -53,6 +53,9 @@ public interface DomainContext {
 
     Sequencer newSequencer();
 
+    /** A queue of this domain's event counts that have moved, for a thread that serves many. */
+    EventQueue newEventQueue(String queueName);
+
     /** A channel from this domain that advances {@code remote}, an event count of another domain. */
     EventChannel connect(EventCount remote);
 

@@ -12,6 +12,9 @@ public final class EventCount {
     private final String name;
     long value;
     final ArrayList<UThread> waiters = new ArrayList<>(2);
+    /** Where this count is queued when it advances (see {@link EventQueue}); null if nowhere. */
+    EventQueue queue;
+    boolean queued;
 
     EventCount(Domain owner, String name) {
         this.owner = owner;
@@ -57,6 +60,9 @@ public final class EventCount {
             throw new IllegalArgumentException("event counts only grow: " + n);
         }
         value += n;
+        if (queue != null && n > 0) {
+            queue.offer(this);
+        }
         for (int i = waiters.size() - 1; i >= 0; i--) {
             UThread u = waiters.get(i);
             if (u.waitTarget <= value) {
