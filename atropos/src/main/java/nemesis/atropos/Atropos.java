@@ -132,6 +132,26 @@ public final class Atropos<T> {
     }
 
     /**
+     * Admits a reservation whose holder has nothing to do yet (a transmit channel with an empty
+     * queue, as {@code QoSEntry$Bind} leaves it): blocked with no timeout until {@link #wake}, which
+     * then gives it a full slice at once.
+     */
+    public Sdom<T> admitIdle(T owner, Qos qos, long nowNs) throws AdmissionException {
+        long want = qos.shareppb();
+        checkAdmission(want, 0, qos);
+        Sdom<T> s = new Sdom<>(nextId++, owner, qos);
+        admittedPpb += want;
+        s.remainNs = 0;
+        s.prevDeadlineNs = nowNs;
+        s.deadlineNs = nowNs;
+        s.acLastPeriodNs = nowNs;
+        s.timeoutNs = NEVER;
+        s.state = SchedState.BLOCK;
+        blocked.add(s);
+        return s;
+    }
+
+    /**
      * Changes a reservation at run time. Like {@code QoSCtl$SetQoS}, the current deadline and
      * remaining time are left alone; the new period and slice apply from the next refill.
      */

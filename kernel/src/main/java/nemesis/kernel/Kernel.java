@@ -80,14 +80,23 @@ public final class Kernel {
     private volatile Throwable failure;
     private final CountDownLatch finishedLatch = new CountDownLatch(1);
 
-    /** A kernel action at a time: domain lifecycle, device events. Runs inside a pass. */
-    private record Alarm(long atNs, long seq, Runnable action) implements Comparable<Alarm> {
+    /**
+     * A kernel action at a time: domain lifecycle, device events. Runs inside a pass. Pooled,
+     * because devices arm one per frame.
+     */
+    private static final class Alarm implements Comparable<Alarm> {
+        long atNs;
+        long seq;
+        Runnable action;
+
         @Override
         public int compareTo(Alarm o) {
             int c = Long.compare(atNs, o.atNs);
             return c != 0 ? c : Long.compare(seq, o.seq);
         }
     }
+
+    private final java.util.ArrayDeque<Alarm> freeAlarms = new java.util.ArrayDeque<>();
 
     /**
      * @param capPpb the CPU admission cap in parts per billion ({@link Atropos#DEFAULT_CAP_PPB} = 98%)
@@ -200,7 +209,14 @@ public final class Kernel {
      * action runs on the baton holder's thread and must not block.
      */
     public void at(long atNs, Runnable action) {
-        alarms.add(new Alarm(atNs, alarmSeq++, action));
+        Alarm a = freeAlarms.poll();
+        if (a == null) {
+            a = new Alarm();
+        }
+        a.atNs = atNs;
+        a.seq = alarmSeq++;
+        a.action = action;
+        alarms.add(a);
         if (atNs < nextEventNs) {
             nextEventNs = atNs;
         }
@@ -664,7 +680,10 @@ public final class Kernel {
         Alarm a;
         while ((a = alarms.peek()) != null && a.atNs <= now) {
             alarms.poll();
-            a.action.run();
+            Runnable action = a.action;
+            a.action = null;
+            freeAlarms.add(a);
+            action.run();
         }
         if (interruptPending) {
             interruptPending = false;

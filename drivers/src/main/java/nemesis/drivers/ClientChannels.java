@@ -1,0 +1,248 @@
+package nemesis.drivers;
+
+import java.lang.foreign.MemorySegment;
+import nemesis.kernel.DomainContext;
+import nemesis.kernel.Kernel;
+import nemesis.rbufs.AreaView;
+import nemesis.rbufs.IoChannel;
+import nemesis.rbufs.IoEndpoint;
+import nemesis.rbufs.IoRecs;
+
+/**
+ * The client side of a {@link NetworkDriver} binding: a domain's own pair of I/O channels to the
+ * driver, as their master: the receive
+ * channel, primed with empty buffers the driver fills, and the transmit channel, whose buffers
+ * the driver gives back once the card has sent them. Every domain that talks to the network —
+ * clients, and the flow manager for ARP and its default channel — owns such a pair; the data
+ * areas are its memory, granted to the driver.
+ *
+ * <p>Buffers are fixed-size slots of the areas, named by index. A receive buffer is two records,
+ * {@value #RX_HEADER} bytes then {@value #RX_BODY} (as the release's flow manager primed them), so
+ * a payload starts in its own record. A transmit buffer is {@value #TX_HEADER} bytes for the
+ * headers InetMod writes, then {@value #TX_BODY} of payload.
+ */
+public final class ClientChannels {
+    public static final int RX_HEADER = 128;
+    public static final int RX_BODY = 1536;
+    public static final int TX_HEADER = 128;
+    public static final int TX_BODY = 1536;
+    private static final int RX_BUF = RX_HEADER + RX_BODY;
+    private static final int TX_BUF = TX_HEADER + TX_BODY;
+    /** Receive FIFO: 128 slots (the release's size) hold 42 primed two-record buffers. */
+    public static final int RX_SLOTS = 128;
+    /** Transmit FIFO: 32 slots (the release's size). */
+    public static final int TX_SLOTS = 32;
+
+    private final DomainContext self;
+    private final IoChannel rx;
+    private final IoChannel tx;
+    private final AreaView rxView;
+    private final AreaView txView;
+    private final int rxBuffers;
+    private final int txBuffers;
+    private final int[] txFree;
+    private int txFreeCount;
+    private final IoRecs rxRecs = new IoRecs(2);
+    private final IoRecs txRecs = new IoRecs(2);
+    private long received;
+    private long reclaimed;
+
+    /**
+     * @param rxBuffers receive buffers primed (at most {@code RX_SLOTS / 3})
+     * @param txBuffers transmit buffers
+     */
+    private ClientChannels(DomainContext self, DomainContext driver, String name, int rxBuffers, int txBuffers) {
+        if (rxBuffers < 1 || rxBuffers * 3 > RX_SLOTS) {
+            throw new IllegalArgumentException("between 1 and " + RX_SLOTS / 3 + " receive buffers: " + rxBuffers);
+        }
+        this.self = self;
+        this.rxBuffers = rxBuffers;
+        this.txBuffers = txBuffers;
+        this.rx = IoChannel.open(name + ".rx", IoChannel.Mode.RX, self, driver, RX_SLOTS, (long) rxBuffers * RX_BUF);
+        this.tx = IoChannel.open(name + ".tx", IoChannel.Mode.TX, self, driver, TX_SLOTS, (long) txBuffers * TX_BUF);
+        this.rxView = rx.master().view();
+        this.txView = tx.master().view();
+        this.txFree = new int[txBuffers];
+        for (int i = txBuffers - 1; i >= 0; i--) {
+            txFree[txFreeCount++] = i;
+        }
+    }
+
+    /**
+     * Opens the channels (the caller is their master; {@code driver} the slave) and primes the
+     * receive channel with every receive buffer.
+     */
+    public static ClientChannels open(DomainContext self, DomainContext driver, String name, int rxBuffers,
+                                   int txBuffers) {
+        ClientChannels c = new ClientChannels(self, driver, name, rxBuffers, txBuffers);
+        for (int i = 0; i < rxBuffers; i++) {
+            c.prime(i);
+        }
+        return c;
+    }
+
+    /** The channels, for the flow manager to register with the driver. */
+    public IoChannel rxChannel() {
+        return rx;
+    }
+
+    public IoChannel txChannel() {
+        return tx;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Receive
+    // ------------------------------------------------------------------------------------------
+
+    private void prime(int buffer) {
+        long base = rxView.base() + (long) buffer * RX_BUF;
+        rxRecs.clear().add(base, RX_HEADER).add(base + RX_HEADER, RX_BODY).value(0);
+        rx.master().putPkt(rxRecs, Kernel.NEVER);
+    }
+
+    /**
+     * Waits until {@code untilNs} for a received frame; when one came, {@code into} describes it.
+     * Hand the buffer back with {@link #recycle} when done with it.
+     */
+    public boolean receive(RxFrame into, long untilNs) {
+        IoEndpoint ep = rx.master();
+        while (ep.getPkt(rxRecs, untilNs)) {
+            int buffer = (int) ((rxRecs.base(0) - rxView.base()) / RX_BUF);
+            int length = (int) rxRecs.value();
+            if (length <= 0) {
+                prime(buffer); // the driver could not use it (a frame too big for it): prime it again
+                continue;
+            }
+            into.set(rxView.segment(), (long) buffer * RX_BUF, length, buffer);
+            received++;
+            return true;
+        }
+        return false;
+    }
+
+    /** Gives a receive buffer back to the driver (primes it again). */
+    public void recycle(RxFrame f) {
+        prime(f.buffer);
+    }
+
+    /** The event count that moves when the driver puts a received frame: to wait on several sources. */
+    public nemesis.kernel.EventCount arrivals() {
+        return rx.master().arrivals();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Transmit
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * A free transmit buffer, reclaiming any the driver has given back; waits until
+     * {@code untilNs} for one. Returns the buffer index, or -1 on timeout.
+     */
+    public int allocate(long untilNs) {
+        reclaim(0);
+        if (txFreeCount == 0 && !reclaim(untilNs)) {
+            return -1;
+        }
+        return txFree[--txFreeCount];
+    }
+
+    /**
+     * Takes back what the driver has returned without blocking ({@code untilNs} 0), or waits until
+     * {@code untilNs} for at least one buffer. True if any came back.
+     */
+    public boolean reclaim(long untilNs) {
+        IoEndpoint ep = tx.master();
+        boolean any = false;
+        long until = untilNs;
+        while (ep.getPkt(txRecs, until)) {
+            txFree[txFreeCount++] = (int) ((txRecs.base(0) - txView.base()) / TX_BUF);
+            reclaimed++;
+            any = true;
+            until = 0;
+        }
+        return any;
+    }
+
+    /** The memory of transmit buffer {@code buffer}: headers at {@link #txHeaderOffset}, payload at {@link #txBodyOffset}. */
+    public MemorySegment txMemory() {
+        return txView.segment();
+    }
+
+    public long txHeaderOffset(int buffer) {
+        return (long) buffer * TX_BUF;
+    }
+
+    public long txBodyOffset(int buffer) {
+        return (long) buffer * TX_BUF + TX_HEADER;
+    }
+
+    /**
+     * Queues buffer {@code buffer} for transmission: {@code headerLen} bytes of headers and
+     * {@code bodyLen} of payload (0: the frame is all header). Waits for FIFO room until
+     * {@code untilNs}; false (the buffer stays ours) on timeout.
+     */
+    public boolean send(int buffer, int headerLen, int bodyLen, long untilNs) {
+        long base = txView.base() + (long) buffer * TX_BUF;
+        txRecs.clear().add(base, headerLen);
+        if (bodyLen > 0) {
+            txRecs.add(base + TX_HEADER, bodyLen);
+        }
+        txRecs.value(buffer);
+        return tx.master().putPkt(txRecs, untilNs);
+    }
+
+    /** Returns an allocated buffer that was not sent. */
+    public void free(int buffer) {
+        txFree[txFreeCount++] = buffer;
+    }
+
+    public int freeTxBuffers() {
+        return txFreeCount;
+    }
+
+    public int txBuffers() {
+        return txBuffers;
+    }
+
+    public int rxBuffers() {
+        return rxBuffers;
+    }
+
+    public long received() {
+        return received;
+    }
+
+    public DomainContext domain() {
+        return self;
+    }
+
+    /** A received frame: where it lies in the receive area (two records, contiguous in memory). */
+    public static final class RxFrame {
+        private MemorySegment memory;
+        private long offset;
+        private int length;
+        private int buffer;
+
+        void set(MemorySegment memory, long offset, int length, int buffer) {
+            this.memory = memory;
+            this.offset = offset;
+            this.length = length;
+            this.buffer = buffer;
+        }
+
+        /** The receive area (read-only for its owner). */
+        public MemorySegment memory() {
+            return memory;
+        }
+
+        /** Offset of the frame's first byte in {@link #memory()}. */
+        public long offset() {
+            return offset;
+        }
+
+        /** Frame length in bytes (Ethernet header included, no CRC). */
+        public int length() {
+            return length;
+        }
+    }
+}
