@@ -27,7 +27,8 @@ public final class TransmitFilter {
      * What a channel may send.
      *
      * @param etherType  {@code 0x0800} (IPv4) or {@code 0x0806} (ARP: only the sender MAC and IP are checked)
-     * @param ipProtocol the IP protocol number (IPv4)
+     * @param ipProtocol the IP protocol number (IPv4), or -1 for any (only the flow manager's default
+     *                   channel, which answers for every protocol, gets such a template)
      * @param srcPort    the source port (TCP, UDP) or echo identifier (ICMP), or -1 for any
      */
     public record Template(long srcMac, int etherType, int ipProtocol, int srcIp, int srcPort) {
@@ -91,13 +92,13 @@ public final class TransmitFilter {
         if (ip.validateHeader(Ipv4Packet.MAX_TOTAL_LENGTH) != Ipv4Packet.Check.OK || ip.headerLength() > l3len) {
             return Verdict.BAD_IP_HEADER;
         }
-        if (ip.protocol() != t.ipProtocol) {
+        if (t.ipProtocol >= 0 && ip.protocol() != t.ipProtocol) {
             return Verdict.WRONG_PROTOCOL;
         }
         if (ip.src() != t.srcIp) {
             return Verdict.WRONG_SOURCE_IP;
         }
-        int key = t.ipProtocol << 16 | ip.identification();
+        int key = ip.protocol() << 16 | ip.identification();
         if (ip.fragmentOffset() > 0) {
             for (int k : fragmentKeys) {
                 if (k == key) {
@@ -109,7 +110,7 @@ public final class TransmitFilter {
         if (t.srcPort >= 0) {
             long l4 = l3 + ip.headerLength();
             int l4len = l3len - ip.headerLength();
-            int port = t.ipProtocol == Ipv4Packet.PROTO_ICMP
+            int port = ip.protocol() == Ipv4Packet.PROTO_ICMP
                     ? (l4len >= 6 ? BigEndian.u16(dst, l4 + 4) : -1)
                     : TransportPorts.srcPort(dst, l4, l4len);
             if (port != t.srcPort) {

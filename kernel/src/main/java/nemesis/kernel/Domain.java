@@ -60,6 +60,7 @@ public final class Domain implements DomainContext {
     long activations;
     ActivationReason lastActivation;
 
+    final List<EventCount> endWatchers = new ArrayList<>(1);
     private final DomainStats stats = new DomainStats();
     private final RandomGenerator random;
 
@@ -264,6 +265,15 @@ public final class Domain implements DomainContext {
     public <T> T lookup(String key, Class<T> type) {
         kernel.checkCaller(this);
         return type.cast(kernel.names().get(key));
+    }
+
+    @Override
+    public void whenEnded(EventCount notify) {
+        if (status == Status.EXITED || status == Status.KILLED) {
+            kernel.signalFromAnywhere(notify);
+        } else {
+            endWatchers.add(notify);
+        }
     }
 
     @Override

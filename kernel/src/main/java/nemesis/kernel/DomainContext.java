@@ -79,6 +79,13 @@ public interface DomainContext {
     /** What another domain {@linkplain #export published} under {@code key}, or null. */
     <T> T lookup(String key, Class<T> type);
 
+    /**
+     * Asks to be told when this domain ends (exits or is killed): {@code notify}, an event count of
+     * the asking domain, advances by one then. A trusted domain (the flow manager) uses it to clean
+     * up after its clients. May be called on another domain's context.
+     */
+    void whenEnded(EventCount notify);
+
     /** The machine profile: the CPU cost of operations. */
     MachineProfile machine();
 }

@@ -511,6 +511,7 @@ public final class Kernel {
         if (!anyLeft) {
             d.ended(Domain.Status.EXITED, null, clock.nowNs());
             atropos.remove(d.sdom);
+            tellEnd(d);
             next = pass(false);
         } else {
             next = d.pollReady(clock.nowNs());
@@ -555,6 +556,19 @@ public final class Kernel {
         d.abandonThreads();
         d.outCount = 0;
         reschedule = true;
+        tellEnd(d);
+    }
+
+    private void tellEnd(Domain d) {
+        for (EventCount ec : d.endWatchers) {
+            deliver(ec, 1);
+        }
+        d.endWatchers.clear();
+    }
+
+    /** Advances {@code ec} from kernel code that may or may not be inside a pass. */
+    void signalFromAnywhere(EventCount ec) {
+        deliver(ec, 1);
     }
 
     private void startDomain(Domain d) {
