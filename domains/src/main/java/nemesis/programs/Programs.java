@@ -10,7 +10,8 @@ public final class Programs {
 
     static {
         Map<String, ProgramInfo> m = new LinkedHashMap<>();
-        for (ProgramInfo p : new ProgramInfo[] {Carnage.INFO, Periodic.INFO, Idle.INFO, Crash.INFO}) {
+        for (ProgramInfo p : new ProgramInfo[] {Carnage.INFO, Periodic.INFO, Idle.INFO, Crash.INFO, UdpSend.INFO,
+                UdpSink.INFO, Ping.INFO}) {
             m.put(p.name(), p);
         }
         CATALOG = Collections.unmodifiableMap(m);
@@ -26,5 +27,13 @@ public final class Programs {
 
     public static ProgramInfo find(String name) {
         return CATALOG.get(name);
+    }
+
+    /** Programs that talk to the network: a scenario running one needs a link. */
+    private static final java.util.Set<String> NETWORK =
+            java.util.Set.of("udp_send", "udp_sink", "ping", "tcp_send", "tcp_sink");
+
+    public static boolean usesNetwork(String program) {
+        return NETWORK.contains(program);
     }
 }

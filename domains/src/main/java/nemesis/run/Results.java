@@ -5,6 +5,7 @@ import java.util.Map;
 import nemesis.atropos.Qos;
 import nemesis.kernel.Domain;
 import nemesis.kernel.Kernel;
+import nemesis.scenario.DomainSpec;
 import nemesis.scenario.Scenario;
 
 /**
@@ -15,7 +16,7 @@ public final class Results {
     private Results() {
     }
 
-    public static Map<String, Object> of(Scenario s, Kernel k) {
+    public static Map<String, Object> of(Scenario s, Kernel k, Network net) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("scenario", s.name());
         r.put("clock", k.clock().kind());
@@ -30,20 +31,50 @@ public final class Results {
         cpu.put("scheduler_passes", k.passes());
         r.put("cpu", cpu);
         Map<String, Object> domains = new LinkedHashMap<>();
+        Map<Integer, Integer> sendersPerPort = sendersPerPeerPort(s);
         for (Domain d : k.domains()) {
-            domains.put(d.name(), domain(d, k));
+            domains.put(d.name(), domain(d, k, net, s, sendersPerPort));
         }
         r.put("domains", domains);
-        Map<String, Object> link = new LinkedHashMap<>();
-        link.put("frames", 0L);
-        link.put("bytes", 0L);
-        link.put("dropped", 0L);
-        link.put("corrupted", 0L);
-        r.put("link", link);
+        if (net != null) {
+            r.put("link", net.linkFigures());
+            r.put("flowman", net.flowmanFigures());
+            if (net.peerFigures() != null) {
+                r.put("peer", net.peerFigures());
+            }
+        } else {
+            Map<String, Object> link = new LinkedHashMap<>();
+            link.put("frames", 0L);
+            link.put("bytes", 0L);
+            link.put("dropped", 0L);
+            link.put("corrupted", 0L);
+            r.put("link", link);
+        }
         return r;
     }
 
-    private static Map<String, Object> domain(Domain d, Kernel k) {
+    /** How many domains send to each port of the peer (args {@code to: peer:PORT}). */
+    private static Map<Integer, Integer> sendersPerPeerPort(Scenario s) {
+        Map<Integer, Integer> m = new java.util.HashMap<>();
+        for (DomainSpec ds : s.domains()) {
+            int port = peerPort(ds);
+            if (port > 0) {
+                m.merge(port, 1, Integer::sum);
+            }
+        }
+        return m;
+    }
+
+    private static int peerPort(DomainSpec ds) {
+        Object to = ds.args() == null ? null : ds.args().asMap().get("to");
+        if (to instanceof String t && t.startsWith("peer:")) {
+            return Integer.parseInt(t.substring(5));
+        }
+        return -1;
+    }
+
+    private static Map<String, Object> domain(Domain d, Kernel k, Network net, Scenario s,
+                                              Map<Integer, Integer> sendersPerPort) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("program", d.programName());
         m.put("status", d.status().name().toLowerCase());
@@ -67,14 +98,46 @@ public final class Results {
         cpu.put("activations", d.activations());
         cpu.put("late_slices", d.lateSlices());
         m.put("cpu", cpu);
-        Map<String, Object> tx = new LinkedHashMap<>();
-        tx.put("guaranteed_ns", 0L);
-        tx.put("extra_ns", 0L);
-        tx.put("frames", 0L);
-        tx.put("bytes", 0L);
+        Map<String, Object> tx;
+        if (net != null) {
+            tx = net.txOf(d);
+        } else {
+            tx = new LinkedHashMap<>();
+            tx.put("guaranteed_ns", 0L);
+            tx.put("extra_ns", 0L);
+            tx.put("frames", 0L);
+            tx.put("bytes", 0L);
+        }
         m.put("tx", tx);
-        m.put("goodput_bps", 0.0);
-        m.put("bytes_delivered", 0L);
+        // Goodput: payload delivered to the receiving application in the measured window, per
+        // measured second. A receiving program reports what reached it; a sender is credited with
+        // what its receiver on the peer got, when it is that receiver's only sender.
+        Map<String, Number> st = d.stats().values();
+        long delivered = 0;
+        Boolean verified = null;
+        if (st.containsKey("bytes") && !st.containsKey("bytes_sent")) {
+            delivered = st.get("bytes").longValue();
+            if (st.containsKey("verified")) {
+                verified = st.get("verified").longValue() != 0;
+            }
+        } else if (net != null) {
+            DomainSpec spec = s.domains().stream().filter(x -> x.name().equals(d.name())).findFirst().orElse(null);
+            int port = spec == null ? -1 : peerPort(spec);
+            Map<String, Object> sink = port > 0 && sendersPerPort.getOrDefault(port, 0) == 1 ? net.peerService(port) : null;
+            if (sink != null && sink.get("bytes") instanceof Number b) {
+                delivered = b.longValue();
+                if (sink.get("verified") instanceof Boolean v) {
+                    verified = v;
+                } else if (sink.get("verified") instanceof Number v) {
+                    verified = v.longValue() != 0;
+                }
+            }
+        }
+        m.put("goodput_bps", measured > 0 ? delivered * 8e9 / measured : 0.0);
+        m.put("bytes_delivered", delivered);
+        if (verified != null) {
+            m.put("verified", verified);
+        }
         if (!d.stats().values().isEmpty()) {
             m.put("stats", new LinkedHashMap<>(d.stats().values()));
         }

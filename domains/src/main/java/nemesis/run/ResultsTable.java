@@ -2,6 +2,8 @@ package nemesis.run;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Map;
+import nemesis.atropos.Qos;
 import nemesis.atropos.Units;
 import nemesis.kernel.Domain;
 import nemesis.kernel.Kernel;
@@ -10,6 +12,37 @@ import nemesis.scenario.Scenario;
 /** The concise terminal summary of a run. */
 public final class ResultsTable {
     private ResultsTable() {
+    }
+
+    /** Transmit figures: wire time reserved and received, frames, and goodput where a receiver reported it. */
+    @SuppressWarnings("unchecked")
+    private static void printNetwork(ScenarioRunner.Outcome o, PrintStream out, int w) {
+        Map<String, Object> domains = (Map<String, Object>) o.results().get("domains");
+        long measured = o.kernel().measuredNs();
+        String fmt = "%-" + w + "s  %-16s %8s  %8s %9s %9s  %s%n";
+        out.printf(Locale.ROOT, fmt, "domain", "tx slice/period", "reserved", "wire", "frames", "Mbit/s", "goodput");
+        for (Domain d : o.kernel().domains()) {
+            Map<String, Object> dm = (Map<String, Object>) domains.get(d.name());
+            Map<String, Object> tx = (Map<String, Object>) dm.get("tx");
+            long frames = ((Number) tx.get("frames")).longValue();
+            double goodput = ((Number) dm.get("goodput_bps")).doubleValue();
+            if (frames == 0 && goodput == 0) {
+                continue;
+            }
+            Qos q = o.network().txQosOf(d);
+            long wire = ((Number) tx.get("guaranteed_ns")).longValue() + ((Number) tx.get("extra_ns")).longValue();
+            long bytes = ((Number) tx.get("bytes")).longValue();
+            out.printf(Locale.ROOT, fmt, d.name(), q == null ? "-" : ScenarioRunner.label(q),
+                    q == null ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * q.share()),
+                    String.format(Locale.ROOT, "%.2f%%", 100.0 * wire / measured), frames,
+                    String.format(Locale.ROOT, "%.3f", bytes * 8e3 / measured),
+                    goodput > 0 ? String.format(Locale.ROOT, "%.3f Mbit/s (%.2f Mb/s as the paper counts)",
+                            goodput / 1e6, goodput / (1 << 20)) + (dm.containsKey("verified")
+                            ? ((Boolean) dm.get("verified") ? ", verified" : ", CONTENT MISMATCH") : "") : "");
+        }
+        Map<String, Object> link = (Map<String, Object>) o.results().get("link");
+        out.printf(Locale.ROOT, "link: %s frames, %s bytes, %s dropped, %s corrupted%n", link.get("frames"),
+                link.get("bytes"), link.get("dropped"), link.get("corrupted"));
     }
 
     public static void print(ScenarioRunner.Outcome o, PrintStream out) {
@@ -41,6 +74,9 @@ public final class ResultsTable {
             if (d.error() != null) {
                 out.println("  " + " ".repeat(w) + "  " + d.error());
             }
+        }
+        if (o.network() != null) {
+            printNetwork(o, out, w);
         }
         double speed = o.wallNs() > 0 ? (double) s.durationNs() / o.wallNs() : 0;
         out.printf(Locale.ROOT, "idle %.2f%%, %d scheduler passes; ran in %.3f s wall%s%n",

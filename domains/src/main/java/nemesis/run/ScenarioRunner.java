@@ -38,8 +38,8 @@ public final class ScenarioRunner {
     }
 
     /** What a run produced. {@code wallNs} is the time the emulated machine ran, not counting setup. */
-    public record Outcome(Scenario scenario, Kernel kernel, Map<String, Object> results, long wallNs,
-                          List<Path> files) {
+    public record Outcome(Scenario scenario, Kernel kernel, Network network, Map<String, Object> results,
+                          long wallNs, List<Path> files) {
     }
 
     private ScenarioRunner() {
@@ -48,6 +48,7 @@ public final class ScenarioRunner {
     public static Outcome run(Scenario s, Options o) throws IOException {
         Clock clock = s.clock() == Scenario.ClockKind.REAL ? new RealClock() : new VirtualClock();
         Kernel k = new Kernel(clock, MachineProfile.load(s.machine()), s.cpuCapPpb(), s.seed());
+        Network network = s.link() != null ? Network.build(s, k) : null;
         for (DomainSpec ds : s.domains()) {
             ProgramInfo info = Programs.find(ds.program());
             Domain d = k.createDomain(ds.name(), ds.program(), ds.cpu(), info.factory().apply(ds.args()), ds.startNs());
@@ -65,8 +66,14 @@ public final class ScenarioRunner {
         if (watcher != null) {
             watcher.interrupt();
         }
-        Map<String, Object> results = Results.of(s, k);
+        Map<String, Object> results = Results.of(s, k, network);
         List<Path> files = new java.util.ArrayList<>();
+        if (network != null) {
+            network.close();
+            if (s.link().pcap() != null) {
+                files.add(s.link().pcap());
+            }
+        }
         if (o.trace()) {
             Files.createDirectories(o.outDir());
             Path csv = o.outDir().resolve(s.name() + ".trace.csv");
@@ -84,7 +91,7 @@ public final class ScenarioRunner {
             GanttChart.writePng(k.trace(), g, png);
             files.add(png);
         }
-        return new Outcome(s, k, results, wall, files);
+        return new Outcome(s, k, network, results, wall, files);
     }
 
     private static GanttChart.Options gantt(Scenario s, Kernel k, Options o) {

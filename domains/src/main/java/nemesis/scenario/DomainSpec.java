@@ -12,9 +12,10 @@ import nemesis.programs.Args;
  * @param startNs {@code start} (default 0)
  * @param stopNs  {@code stop}: when the domain is killed; null to run to the end
  * @param changes {@code changes}: reservation changes at run time, in time order
+ * @param tx      {@code tx}: the transmit reservation of the domain's flows, or null (extra time only)
  */
 public record DomainSpec(String name, String program, Args args, Qos cpu, long startNs, Long stopNs,
-                         List<QosChange> changes) {
+                         List<QosChange> changes, Qos tx) {
 
     /** {@code changes[i]}: from {@code atNs}, the domain's CPU reservation is {@code cpu}. */
     public record QosChange(long atNs, Qos cpu) {

@@ -15,15 +15,20 @@ import java.util.List;
  * @param warmupNs   {@code warmup} (default 0), excluded from measured figures; less than duration
  * @param machine    {@code machine}: a built-in machine profile name (default p200-de4x5)
  * @param cpuCapPpb  {@code admission.cpu}: the CPU admission cap in parts per billion (default 98%)
+ * @param txCapPpb   {@code admission.tx}: the cap on transmit reservations, of the wire (default 100%)
+ * @param link       {@code link}, or null for a machine without a network
+ * @param peer       {@code peer}, or null (a link without a peer has nobody to talk to)
  */
 public record Scenario(Path file, String name, long seed, ClockKind clock, long durationNs, long warmupNs,
-                       String machine, long cpuCapPpb, List<DomainSpec> domains) {
+                       String machine, long cpuCapPpb, long txCapPpb, LinkSpec link, PeerSpec peer,
+                       List<DomainSpec> domains) {
 
     public enum ClockKind { VIRTUAL, REAL }
 
     /** The same scenario with command-line overrides applied (null: keep). */
     public Scenario withOverrides(Long seedOverride, Long durationOverride) {
         return new Scenario(file, name, seedOverride != null ? seedOverride : seed, clock,
-                durationOverride != null ? durationOverride : durationNs, warmupNs, machine, cpuCapPpb, domains);
+                durationOverride != null ? durationOverride : durationNs, warmupNs, machine, cpuCapPpb, txCapPpb,
+                link, peer, domains);
     }
 }

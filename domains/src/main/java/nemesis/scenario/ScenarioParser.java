@@ -47,18 +47,38 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * when the run reaches it.
  */
 public final class ScenarioParser {
-    private static final String NOT_YET =
-            "not yet supported (transmit scheduling and networking come with the network issue)";
+    private static final String NOT_YET = "not yet supported";
 
     private static final List<String> TOP_FIELDS =
-            List.of("name", "seed", "clock", "duration", "warmup", "machine", "admission", "domains");
-    private static final List<String> TOP_LATER = List.of("link", "peer");
+            List.of("name", "seed", "clock", "duration", "warmup", "machine", "admission", "link", "peer", "domains");
+    private static final List<String> TOP_LATER = List.of();
     private static final List<String> DOMAIN_FIELDS =
-            List.of("name", "program", "args", "start", "stop", "cpu", "changes");
-    private static final List<String> DOMAIN_LATER = List.of("tx");
+            List.of("name", "program", "args", "start", "stop", "cpu", "tx", "changes");
+    private static final List<String> DOMAIN_LATER = List.of();
     private static final List<String> CPU_FIELDS = List.of("period", "slice", "extra", "latency");
     private static final List<String> CHANGE_FIELDS = List.of("at", "cpu");
-    private static final List<String> ADMISSION_FIELDS = List.of("cpu");
+    private static final List<String> ADMISSION_FIELDS = List.of("cpu", "tx");
+    private static final List<String> LINK_FIELDS = List.of("rate", "delay", "overhead", "faults", "pcap", "driver");
+    private static final List<String> FAULT_FIELDS = List.of("loss", "duplicate", "reorder", "corrupt");
+    private static final List<String> PEER_FIELDS = List.of("kind", "profile", "services");
+    private static final List<String> SERVICE_FIELDS = List.of("program", "port", "verify");
+    /** Programs the simulated peer can run, and the ones that will come with TCP. */
+    private static final List<String> PEER_SERVICES = List.of("udp_sink", "udp_echo");
+    private static final List<String> PEER_SERVICES_LATER = List.of("tcp_sink", "tcp_send");
+    private static final List<String> PEER_PROFILES = List.of("linux", "sunos", "netbsd");
+    /** Transmit reservations may fill the whole wire unless the scenario says otherwise. */
+    public static final long DEFAULT_TX_CAP_PPB = 1_000_000_000L;
+    /** Domains the emulator adds when there is a network: their names are taken. */
+    public static final String DRIVER = "driver";
+    public static final String FLOWMAN = "flowman";
+    /** The flow manager's CPU reservation. */
+    public static final Qos FLOWMAN_CPU = new Qos(10_000_000L, 500_000L, 10_000_000L, true);
+
+    /** The driver domain's reservation when the scenario gives none: the machine's card's driver's. */
+    public static Qos defaultDriverCpu(MachineProfile m) {
+        long period = m.value("driver.cpu_period_ns", 10_000_000L);
+        return new Qos(period, m.value("driver.cpu_slice_ns", 200_000L), m.value("driver.cpu_latency_ns", period), true);
+    }
 
     private static final Pattern DOMAIN_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
@@ -158,16 +178,33 @@ public final class ScenarioParser {
         }
 
         Long capPpb = Atropos.DEFAULT_CAP_PPB;
+        Long txCapPpb = DEFAULT_TX_CAP_PPB;
         if (top.has("admission")) {
-            capPpb = admissionCap(top);
+            Long[] caps = admissionCaps(top);
+            capPpb = caps[0];
+            txCapPpb = caps[1];
+        }
+        LinkSpec link = top.has("link") ? link(top) : null;
+        PeerSpec peer = top.has("peer") ? peer(top) : null;
+        if (top.has("peer") && !top.has("link")) {
+            error(top.keyLine("peer"), "peer", "a peer needs a link to reach it: add a 'link' section");
         }
 
         List<DomainSpec> domains = new ArrayList<>();
         List<AdmissionCheck.Timeline> timelines = new ArrayList<>();
+        List<AdmissionCheck.Timeline> txTimelines = new ArrayList<>();
+        if (link != null && machine != null) {
+            // The driver and the flow manager run from the start: their reservations come first.
+            Qos driverCpu = link.driverCpu() != null ? link.driverCpu() : defaultDriverCpu(MachineProfile.load(machine));
+            timelines.add(new AdmissionCheck.Timeline(DRIVER, 0, null, driverCpu,
+                    new Source("link.driver", top.keyLine("link")), List.of()));
+            timelines.add(new AdmissionCheck.Timeline(FLOWMAN, 0, null, FLOWMAN_CPU,
+                    new Source("link", top.keyLine("link")), List.of()));
+        }
         if (!top.has("domains")) {
             error(top.line(), "domains", "missing (a scenario runs at least one domain)");
         } else {
-            domains(top, duration, durationText, domains, timelines);
+            domains(top, duration, durationText, domains, timelines, txTimelines, top.has("link"));
         }
 
         if (capPpb != null) {
@@ -175,10 +212,17 @@ public final class ScenarioParser {
                 error(r.source().line(), r.source().field(), r.message());
             }
         }
+        if (txCapPpb != null) {
+            for (AdmissionCheck.Refusal r : AdmissionCheck.check(txCapPpb, txTimelines)) {
+                error(r.source().line(), r.source().field(), r.message().replace("reservation", "transmit reservation")
+                        .replace(" cap ", " cap of the wire "));
+            }
+        }
         if (!errors.isEmpty()) {
             return null;
         }
-        return new Scenario(file, name, seed, clock, duration, warmup, machine, capPpb, List.copyOf(domains));
+        return new Scenario(file, name, seed, clock, duration, warmup, machine, capPpb, txCapPpb, link, peer,
+                List.copyOf(domains));
     }
 
     /** The file's YAML tree, or null after reporting why there is none. */
@@ -236,20 +280,170 @@ public final class ScenarioParser {
         return base;
     }
 
-    private Long admissionCap(Section top) {
+    /** {cpu cap, tx cap}; an element is null after reporting what is wrong with it. */
+    private Long[] admissionCaps(Section top) {
         Section adm = section(top.get("admission"), top.keyLine("admission"), "admission", ADMISSION_FIELDS, List.of());
         if (adm == null) {
-            return null;
+            return new Long[] {null, null};
         }
-        if (!adm.has("cpu")) {
-            return Atropos.DEFAULT_CAP_PPB;
+        return new Long[] {cap(adm, "cpu", Atropos.DEFAULT_CAP_PPB), cap(adm, "tx", DEFAULT_TX_CAP_PPB)};
+    }
+
+    private Long cap(Section adm, String key, long otherwise) {
+        if (!adm.has(key)) {
+            return otherwise;
         }
-        Long cap = value(adm, "cpu", Quantities::parsePpb);
+        Long cap = value(adm, key, Quantities::parsePpb);
         if (cap != null && cap == 0) {
-            error(adm.keyLine("cpu"), "admission.cpu", "must be greater than 0%");
+            error(adm.keyLine(key), "admission." + key, "must be greater than 0%");
             return null;
         }
         return cap;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The network: link and peer
+    // ------------------------------------------------------------------------------------------
+
+    private LinkSpec link(Section top) {
+        int errorsBefore = errors.size();
+        Section l = section(top.get("link"), top.keyLine("link"), "link", LINK_FIELDS, List.of());
+        if (l == null) {
+            return null;
+        }
+        Long rate = null;
+        if (!l.has("rate")) {
+            error(l.line(), "link.rate", "missing (e.g. 10Mbit/s or 100Mbit/s)");
+        } else {
+            rate = value(l, "rate", Quantities::parseRateBps);
+            if (rate != null && rate == 0) {
+                error(l.keyLine("rate"), "link.rate", "must be greater than 0");
+            }
+        }
+        Long delay = l.has("delay") ? value(l, "delay", Quantities::parseDurationNs) : Long.valueOf(0);
+        Long overhead = l.has("overhead") ? value(l, "overhead", Quantities::parseInteger) : Long.valueOf(24);
+        if (overhead != null && overhead > 1_000) {
+            error(l.keyLine("overhead"), "link.overhead", "more than 1000 bytes per frame is not Ethernet");
+        }
+        double[] faults = {0, 0, 0, 0};
+        if (l.has("faults")) {
+            Section f = section(l.get("faults"), l.keyLine("faults"), "link.faults", FAULT_FIELDS, List.of());
+            if (f != null) {
+                for (int i = 0; i < FAULT_FIELDS.size(); i++) {
+                    String k = FAULT_FIELDS.get(i);
+                    if (f.has(k)) {
+                        Long ppb = value(f, k, Quantities::parsePpb);
+                        faults[i] = ppb == null ? 0 : ppb / 1e9;
+                    }
+                }
+            }
+        }
+        java.nio.file.Path pcap = l.has("pcap") ? value(l, "pcap", text -> {
+            if (text.isBlank()) {
+                throw new IllegalArgumentException("must name a file");
+            }
+            return java.nio.file.Path.of(text);
+        }) : null;
+        Qos driver = l.has("driver") ? cpuMapping(l, "driver", "link.driver") : null;
+        if (errors.size() != errorsBefore) {
+            return null;
+        }
+        return new LinkSpec(rate, delay, overhead.intValue(), faults[0], faults[1], faults[2], faults[3], pcap, driver);
+    }
+
+    private PeerSpec peer(Section top) {
+        int errorsBefore = errors.size();
+        Section p = section(top.get("peer"), top.keyLine("peer"), "peer", PEER_FIELDS, List.of());
+        if (p == null) {
+            return null;
+        }
+        String kind = "sim";
+        if (p.has("kind")) {
+            kind = value(p, "kind", text -> switch (text) {
+                case "sim" -> "sim";
+                case "tap" -> throw new IllegalArgumentException("'tap' (the Linux kernel over a TAP device) is "
+                        + NOT_YET + " (it comes with the real-peer issue); use 'sim'");
+                default -> throw new IllegalArgumentException("unknown peer kind '" + text + "' (known: sim, tap)");
+            });
+        }
+        String profile = "linux";
+        if (p.has("profile")) {
+            profile = value(p, "profile", text -> {
+                if (!PEER_PROFILES.contains(text)) {
+                    throw new IllegalArgumentException("unknown profile '" + text + "' (known: "
+                            + String.join(", ", PEER_PROFILES) + ")");
+                }
+                return text;
+            });
+        }
+        List<PeerSpec.Service> services = new ArrayList<>();
+        if (p.has("services")) {
+            Node node = p.get("services");
+            if (!(node instanceof SequenceNode seq)) {
+                error(p.keyLine("services"), "peer.services",
+                        "expected a list of '- { program: udp_sink, port: 5001 }' items, got " + describe(node));
+            } else {
+                java.util.Set<Integer> portsTaken = new java.util.HashSet<>();
+                for (int i = 0; i < seq.getValue().size(); i++) {
+                    PeerSpec.Service s = service(seq.getValue().get(i), "peer.services[" + i + "]", portsTaken);
+                    if (s != null) {
+                        services.add(s);
+                    }
+                }
+            }
+        }
+        if (errors.size() != errorsBefore) {
+            return null;
+        }
+        return new PeerSpec(kind, profile, List.copyOf(services));
+    }
+
+    private PeerSpec.Service service(Node node, String path, java.util.Set<Integer> portsTaken) {
+        int errorsBefore = errors.size();
+        Section s = section(node, line(node), path, SERVICE_FIELDS, List.of());
+        if (s == null) {
+            return null;
+        }
+        String program = null;
+        if (!s.has("program")) {
+            error(s.line(), path + ".program", "missing (known: " + String.join(", ", PEER_SERVICES) + ")");
+        } else {
+            program = value(s, "program", text -> {
+                if (PEER_SERVICES_LATER.contains(text)) {
+                    throw new IllegalArgumentException("'" + text + "' is " + NOT_YET + " (it comes with TCP)");
+                }
+                if (!PEER_SERVICES.contains(text)) {
+                    throw new IllegalArgumentException("unknown service '" + text + "' (known: "
+                            + String.join(", ", PEER_SERVICES) + ")");
+                }
+                return text;
+            });
+        }
+        Long port = null;
+        if (!s.has("port")) {
+            error(s.line(), path + ".port", "missing");
+        } else {
+            port = value(s, "port", text -> {
+                long v = Quantities.parseInteger(text);
+                if (v < 1 || v > 65535) {
+                    throw new IllegalArgumentException("port must be 1..65535: " + text);
+                }
+                return v;
+            });
+            if (port != null && !portsTaken.add(port.intValue())) {
+                error(s.keyLine("port"), path + ".port", "port " + port + " is used by another service");
+            }
+        }
+        String verify = s.has("verify") ? value(s, "verify", text -> {
+            if (!text.equals("pattern") && !text.equals("none")) {
+                throw new IllegalArgumentException("'" + text + "' is not pattern or none");
+            }
+            return text;
+        }) : "none";
+        if (errors.size() != errorsBefore) {
+            return null;
+        }
+        return new PeerSpec.Service(program, port.intValue(), verify);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -257,7 +451,8 @@ public final class ScenarioParser {
     // ------------------------------------------------------------------------------------------
 
     private void domains(Section top, Long durationNs, String durationText, List<DomainSpec> specs,
-                         List<AdmissionCheck.Timeline> timelines) {
+                         List<AdmissionCheck.Timeline> timelines, List<AdmissionCheck.Timeline> txTimelines,
+                         boolean hasLink) {
         Node node = top.get("domains");
         if (!(node instanceof SequenceNode seq)) {
             error(top.keyLine("domains"), "domains", "expected a list of domains (one '- name: ...' item each), got "
@@ -270,12 +465,13 @@ public final class ScenarioParser {
         }
         Map<String, Integer> names = new HashMap<>();
         for (int i = 0; i < seq.getValue().size(); i++) {
-            domain(i, seq.getValue().get(i), durationNs, durationText, names, specs, timelines);
+            domain(i, seq.getValue().get(i), durationNs, durationText, names, specs, timelines, txTimelines, hasLink);
         }
     }
 
     private void domain(int index, Node node, Long durationNs, String durationText, Map<String, Integer> names,
-                        List<DomainSpec> specs, List<AdmissionCheck.Timeline> timelines) {
+                        List<DomainSpec> specs, List<AdmissionCheck.Timeline> timelines,
+                        List<AdmissionCheck.Timeline> txTimelines, boolean hasLink) {
         int errorsBefore = errors.size();
         String label = "domains[" + index + "]";
         String guessed = peekName(node);
@@ -297,6 +493,10 @@ public final class ScenarioParser {
                 }
                 return text;
             });
+            if (name != null && hasLink && (name.equals(DRIVER) || name.equals(FLOWMAN))) {
+                error(d.keyLine("name"), label + ".name", "'" + name + "' is the name of a domain the network brings; "
+                        + "choose another");
+            }
             if (name != null) {
                 Integer first = names.putIfAbsent(name, index);
                 if (first != null) {
@@ -319,6 +519,18 @@ public final class ScenarioParser {
             }
         }
         Args args = program == null ? null : args(d, label, program);
+        if (program != null && Programs.usesNetwork(program.name()) && !hasLink) {
+            error(d.keyLine("program"), label + ".program", "program " + program.name()
+                    + " needs a network: add a 'link' section (and a 'peer')");
+        }
+        Qos tx = null;
+        if (d.has("tx")) {
+            if (!hasLink) {
+                error(d.keyLine("tx"), label + ".tx", "a transmit reservation needs a network: add a 'link' section");
+            } else {
+                tx = cpuMapping(d, "tx", label + ".tx");
+            }
+        }
 
         // Times and reservations: the admission check replays only a domain whose every part is valid.
         int timingErrorsBefore = errors.size();
@@ -346,9 +558,13 @@ public final class ScenarioParser {
             Source cpuSource = new Source(label + ".cpu", d.has("cpu") ? d.keyLine("cpu") : d.line());
             timelines.add(new AdmissionCheck.Timeline(name != null ? name : label, start, stop, cpu, cpuSource,
                     changeSources));
+            if (tx != null) {
+                txTimelines.add(new AdmissionCheck.Timeline(name != null ? name : label, start, stop, tx,
+                        new Source(label + ".tx", d.keyLine("tx")), List.of()));
+            }
         }
         if (errors.size() == errorsBefore) {
-            specs.add(new DomainSpec(name, program.name(), args, cpu, start, stop, List.copyOf(changes)));
+            specs.add(new DomainSpec(name, program.name(), args, cpu, start, stop, List.copyOf(changes), tx));
         }
     }
 
@@ -415,8 +631,13 @@ public final class ScenarioParser {
 
     /** The {@code cpu} mapping of {@code parent} as a reservation, or null after reporting what is wrong. */
     private Qos cpu(Section parent, String path) {
+        return cpuMapping(parent, "cpu", path);
+    }
+
+    /** A reservation mapping ({@code cpu}, {@code tx}, {@code driver}: period, slice, extra, latency). */
+    private Qos cpuMapping(Section parent, String key, String path) {
         int errorsBefore = errors.size();
-        Section c = section(parent.get("cpu"), parent.keyLine("cpu"), path, CPU_FIELDS, List.of());
+        Section c = section(parent.get(key), parent.keyLine(key), path, CPU_FIELDS, List.of());
         if (c == null) {
             return null;
         }
@@ -442,7 +663,7 @@ public final class ScenarioParser {
 
     private Long required(Section c, String key, String path) {
         if (!c.has(key)) {
-            error(c.line(), path + "." + key, "missing (a cpu reservation needs period and slice)");
+            error(c.line(), path + "." + key, "missing (a reservation needs period and slice)");
             return null;
         }
         return value(c, key, Quantities::parseDurationNs);

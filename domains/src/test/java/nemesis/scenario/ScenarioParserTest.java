@@ -280,7 +280,7 @@ class ScenarioParserTest {
                           - { at: 1ms, when: now, cpu: { period: 10ms, slice: 1ms } }
                     """);
             has(errors, 2, "colour",
-                    "unknown field 'colour' (expected one of: name, seed, clock, duration, warmup, machine, admission, domains)");
+                    "unknown field 'colour' (expected one of: name, seed, clock, duration, warmup, machine, admission, link, peer, domains)");
             has(errors, 6, "domains[0] (a).priority", "unknown field 'priority' (expected one of: name, program,");
             has(errors, 7, "domains[0] (a).cpu.weight",
                     "unknown field 'weight' (expected one of: period, slice, extra, latency)");
@@ -289,21 +289,92 @@ class ScenarioParserTest {
         }
 
         @Test
-        void notYetSupportedSections() throws IOException {
-            List<ScenarioError> errors = errors("""
-                    duration: 1s
-                    link: { rate: 100Mbit/s }
-                    peer: { kind: sim }
+        void networkSectionsAreReadInFull() throws Exception {
+            Scenario s = parse("""
+                    duration: 2s
+                    admission: { cpu: 90%, tx: 80% }
+                    link:
+                      rate: 10Mbit/s
+                      delay: 50us
+                      overhead: 20
+                      faults: { loss: 5%, duplicate: 0.02, reorder: 0, corrupt: 1% }
+                      pcap: out/x.pcap
+                      driver: { period: 10ms, slice: 300us, extra: true }
+                    peer:
+                      kind: sim
+                      profile: sunos
+                      services:
+                        - { program: udp_sink, port: 5001, verify: pattern }
+                        - { program: udp_echo, port: 7 }
                     domains:
                       - name: s1
                         program: carnage
-                        tx: { period: 1ms, slice: 110us }
+                        tx: { period: 50ms, slice: 2400us }
                     """);
-            String msg = "not yet supported (transmit scheduling and networking come with the network issue)";
-            has(errors, 2, "link", msg);
-            has(errors, 3, "peer", msg);
-            has(errors, 7, "domains[0] (s1).tx", msg);
-            assertEquals(3, errors.size());
+            LinkSpec l = s.link();
+            assertEquals(10_000_000L, l.rateBps());
+            assertEquals(50_000L, l.delayNs());
+            assertEquals(20, l.overheadBytes());
+            assertEquals(0.05, l.loss(), 1e-12);
+            assertEquals(0.02, l.duplicate(), 1e-12);
+            assertEquals(0.01, l.corrupt(), 1e-12);
+            assertEquals(Path.of("out/x.pcap"), l.pcap());
+            assertEquals(Qos.of(10_000_000L, 300_000L, true), l.driverCpu());
+            assertEquals(800_000_000L, s.txCapPpb());
+            assertEquals("sunos", s.peer().profile());
+            assertEquals(List.of(new PeerSpec.Service("udp_sink", 5001, "pattern"), new PeerSpec.Service("udp_echo", 7, "none")),
+                    s.peer().services());
+            assertEquals(Qos.of(50_000_000L, 2_400_000L, false), s.domains().get(0).tx());
+        }
+
+        @Test
+        void networkMistakes() throws IOException {
+            List<ScenarioError> errors = errors("""
+                    duration: 1s
+                    link: { rate: 0Mbit/s, faults: { loss: 150% } }
+                    peer:
+                      kind: tap
+                      services:
+                        - { program: tcp_sink, port: 5001 }
+                        - { program: udp_sink, port: 99999 }
+                    domains:
+                      - name: s1
+                        program: carnage
+                        tx: { period: 1ms, slice: 2ms }
+                    """);
+            has(errors, 2, "link.rate", "greater than 0");
+            has(errors, 2, "link.faults.loss", "100%");
+            has(errors, 4, "peer.kind", "not yet supported");
+            has(errors, 6, "peer.services[0].program", "not yet supported");
+            has(errors, 7, "peer.services[1].port", "1..65535");
+            has(errors, 11, "domains[0] (s1).tx.slice", "exceeds period");
+        }
+
+        @Test
+        void theNetworkNeedsALink() throws IOException {
+            List<ScenarioError> errors = errors("""
+                    duration: 1s
+                    peer: { kind: sim }
+                    domains:
+                      - name: s1
+                        program: udp_send
+                        args: { to: "peer:9" }
+                        tx: { period: 1ms, slice: 100us }
+                    """);
+            has(errors, 2, "peer", "needs a link");
+            has(errors, 5, "domains[0] (s1).program", "needs a network");
+            has(errors, 7, "domains[0] (s1).tx", "needs a network");
+        }
+
+        @Test
+        void transmitReservationsMustFitTheWire() throws IOException {
+            has(errors("""
+                    duration: 1s
+                    link: { rate: 10Mbit/s }
+                    domains:
+                      - { name: a, program: carnage, tx: { period: 10ms, slice: 7ms } }
+                      - { name: b, program: carnage, tx: { period: 10ms, slice: 4ms } }
+                    """), 5, "domains[1] (b).tx", "transmit reservation");
         }
 
         @Test
@@ -370,7 +441,7 @@ class ScenarioParserTest {
         @Test
         void unknownProgramListsTheKnownOnes() throws IOException {
             only(errors("duration: 1s\ndomains:\n  - { name: a, program: tcp_send }\n"), 3, "domains[0] (a).program",
-                    "unknown program 'tcp_send' (known: carnage, periodic, idle, crash)");
+                    "unknown program 'tcp_send' (known: carnage, periodic, idle, crash, udp_send, udp_sink, ping)");
         }
 
         @Test
@@ -624,7 +695,7 @@ class ScenarioParserTest {
         has(errors, 6, "domains[0] (a).cpu.slice", "exceeds period");
         has(errors, 7, "domains[1] (a).name", "already the name of domains[0]");
         has(errors, 9, "domains[1] (a).args.stp", "unknown argument 'stp'");
-        has(errors, 10, "domains[1] (a).tx", "not yet supported");
+        has(errors, 10, "domains[1] (a).tx", "needs a network");
     }
 
     @Test

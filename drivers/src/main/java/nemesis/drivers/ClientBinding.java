@@ -21,6 +21,8 @@ public final class ClientBinding {
     boolean closed;
     /** Slots of the client's return FIFO that frames in the card will need. */
     int outstandingSlots;
+    /** Skipped because its return FIFO lacked room; woken when the client takes buffers back. */
+    boolean suspended;
 
     // ---- figures: all, and in the measured window (after warmup)
     long framesSent;

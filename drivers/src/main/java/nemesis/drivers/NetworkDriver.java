@@ -59,6 +59,8 @@ public final class NetworkDriver implements Program {
     private final DriverCounters counters = new DriverCounters();
     private final List<ClientBinding> bindings = new ArrayList<>();
     private final Map<EventCount, ClientBinding> byArrivals = new IdentityHashMap<>();
+    /** The client took buffers back from its return FIFO: a channel suspended for want of room there may go on. */
+    private final Map<EventCount, ClientBinding> byReclaims = new IdentityHashMap<>();
     private int nextBindingId;
 
     // descriptors: one per frame the card can hold
@@ -215,6 +217,7 @@ public final class NetworkDriver implements Program {
             // Everything the card holds of this client must fit in its return FIFO (as netif.c checks).
             if (!b.tx.awaitFreeSlots(Math.min(b.tx.queryDepth(), b.outstandingSlots + n + 1), 0)) {
                 counters.add(DriverCounters.Reason.TX_SUSPENDED);
+                b.suspended = true; // until the client takes buffers back (drainNotifications)
                 idle = true;
                 continue;
             }
@@ -301,6 +304,15 @@ public final class NetworkDriver implements Program {
         while ((ec = notifications.poll()) != null) {
             ClientBinding b = byArrivals.get(ec);
             if (b != null && !b.closed) {
+                scheduler.notify(b.sdom);
+                continue;
+            }
+            b = byReclaims.get(ec);
+            if (b != null && !b.closed && b.suspended) {
+                // Without this wake-up a suspended channel would wait for the client's next put,
+                // which may never come: its last frames would stay queued (or, if the client is
+                // itself waiting for FIFO room, both would wait for ever).
+                b.suspended = false;
                 scheduler.notify(b.sdom);
             }
         }
@@ -458,6 +470,8 @@ public final class NetworkDriver implements Program {
         bindings.add(b);
         byArrivals.put(txSlave.arrivals(), b);
         notifications.attach(txSlave.arrivals());
+        byReclaims.put(txSlave.acknowledgements(), b);
+        notifications.attach(txSlave.acknowledgements());
         return b;
     }
 
@@ -507,6 +521,8 @@ public final class NetworkDriver implements Program {
         demux.removeAll(b);
         notifications.detach(b.tx.arrivals());
         byArrivals.remove(b.tx.arrivals());
+        notifications.detach(b.tx.acknowledgements());
+        byReclaims.remove(b.tx.acknowledgements());
     }
 
     /** The transmit reservations admitted, in parts per billion of the wire. */

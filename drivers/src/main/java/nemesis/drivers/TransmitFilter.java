@@ -88,8 +88,11 @@ public final class TransmitFilter {
             return Verdict.PASS;
         }
         ip.wrap(dst, l3, l3len);
-        // The header must be whole in the copied record; the total length covers the payload records too.
-        if (ip.validateHeader(Ipv4Packet.MAX_TOTAL_LENGTH) != Ipv4Packet.Check.OK || ip.headerLength() > l3len) {
+        // The header must be whole in the copied record. Total Length covers the payload records
+        // too, which the filter does not see: it is only checked to cover the header.
+        if (l3len < Ipv4Packet.MIN_HEADER_LEN || ip.version() != Ipv4Packet.VERSION
+                || ip.headerLength() < Ipv4Packet.MIN_HEADER_LEN || ip.headerLength() > l3len
+                || ip.totalLength() < ip.headerLength()) {
             return Verdict.BAD_IP_HEADER;
         }
         if (t.ipProtocol >= 0 && ip.protocol() != t.ipProtocol) {

@@ -27,6 +27,7 @@ public final class MacAddress {
         int octets = 0;
         int i = 0;
         int n = text.length();
+        char separator = 0;
         while (true) {
             int start = i;
             int value = 0;
@@ -45,9 +46,11 @@ public final class MacAddress {
                 }
                 return mac;
             }
-            if (i >= n || (text.charAt(i) != ':' && text.charAt(i) != '-')) {
+            if (i >= n || (text.charAt(i) != ':' && text.charAt(i) != '-')
+                    || (separator != 0 && text.charAt(i) != separator)) {
                 throw bad(text);
             }
+            separator = text.charAt(i);
             i++;
         }
     }

@@ -55,12 +55,13 @@ public final class ArpCache {
     }
 
     /**
-     * Tunables. Defaults: 64 entries; 60 s lifetime (4.4BSD kept entries 20 min, {@code arpt_keep},
-     * Linux about 30 s before it re-checks; a minute notices a changed peer fast enough for our
-     * runs); a request every second, 3 in all, then the address is down for 20 s (4.4BSD
-     * {@code arpt_prune}/{@code arp_maxtries}/{@code arpt_down} are 1 s, 5 and 20 s); 4 packets held per
-     * address (4.4BSD held 1 and lost the rest of a burst; FreeBSD holds 16, Linux about 100;
-     * 4 covers our senders' first burst while keeping few buffers idle).
+     * Tunables. Defaults: 64 entries; 60 s lifetime (4.4BSD's {@code arpt_keep} is 20 min, Linux
+     * re-checks after about 30 s; a minute notices a changed peer soon enough for our runs); a
+     * request every second, 3 in all, then the address is down for 20 s (4.4BSD asks at most once
+     * a second, {@code arp_maxtries} = 5 times, then rejects for {@code arpt_down} = 20 s; 3 tries
+     * give up sooner in short runs); 4 packets held per address (4.4BSD's {@code la_hold} kept 1
+     * and lost the rest of a burst; FreeBSD holds 16, Linux about 100; 4 covers our senders' first
+     * burst while keeping few buffers idle).
      *
      * @param holdDownNs how long a failed address answers UNREACHABLE before it is tried again; 0: never hold down
      */

@@ -22,9 +22,10 @@ import nemesis.wire.Ipv4Packet;
  * router on another path are normal), but one that disagrees drops the whole datagram
  * ({@link Outcome#DROPPED_CONFLICT}). So no data is ever overwritten, and no reader can see a
  * datagram other than the one we deliver: the ambiguity that overlapping-fragment attacks rely
- * on (teardrop; IDS evasion, RFC 3128) cannot arise. Linux drops every overlapping datagram
- * since 4.19; we accept the agreeing ones so that duplicated fragments do not cost the datagram.
- * A second "last fragment" with another end, or data past the known end, is a conflict too.
+ * on (teardrop; filter evasion, RFC 1858 §3.2 and RFC 3128) cannot arise. Linux drops every
+ * overlapping datagram since 4.19; we accept the agreeing ones so that duplicated fragments do
+ * not cost the datagram. A second "last fragment" with another end, or data past the known end,
+ * is a conflict too.
  *
  * <p><b>Other drops</b>, each counted: a fragment with MF set whose data is not a positive
  * multiple of 8 (RFC 791 requires it; BSD drops it), or an empty one ({@link Outcome#DROPPED_MALFORMED});
@@ -34,7 +35,7 @@ import nemesis.wire.Ipv4Packet;
  * likewise).
  *
  * <p><b>Time.</b> A datagram must be complete within {@code timeoutNs} of its first fragment
- * (30 s by default: RFC 791 suggests 15 s as a lower bound; BSD's {@code IPFRAGTTL} and Linux's
+ * (30 s by default: RFC 791 recommends starting the timer at 15 s; BSD's {@code IPFRAGTTL} and Linux's
  * {@code ipfrag_time} are 30 s); at that instant it is dropped and its buffer released, whether
  * {@link #expire} or {@link #offer} notices first. No ICMP "reassembly time exceeded" is
  * generated here (XXX: the caller could, from fragment zero's header; we do not keep it).
@@ -43,7 +44,7 @@ import nemesis.wire.Ipv4Packet;
  * its timeout, so its late duplicates are dropped ({@link Outcome#DUPLICATE},
  * {@link Outcome#DROPPED_STALE}) instead of starting a new reassembly. A sender may not reuse an
  * identification for the same source, destination and protocol within the datagram's lifetime
- * (RFC 791 §3.2, RFC 6864 §4.1), so no legitimate datagram is lost to a tombstone. Tombstones
+ * (RFC 791 §3.2 "Identification"; RFC 6864), so no legitimate datagram is lost to a tombstone. Tombstones
  * hold no buffer and give way when a slot is needed.
  *
  * <p>Per fragment: O(maxInProgress) to find the datagram, O(fragment bytes) to copy or compare,
@@ -52,7 +53,7 @@ import nemesis.wire.Ipv4Packet;
 public final class Ipv4Reassembler {
     /** Room kept before the data for the largest IPv4 header. */
     public static final int HEADER_ROOM = Ipv4Packet.MAX_HEADER_LEN;
-    /** RFC 791 suggests 15 s as the lower bound; BSD and Linux use 30 s. */
+    /** RFC 791 recommends 15 s to start with; BSD ({@code IPFRAGTTL}) and Linux use 30 s. */
     public static final long DEFAULT_TIMEOUT_NS = 30_000_000_000L;
     public static final int DEFAULT_MAX_IN_PROGRESS = 16;
     public static final long NEVER = Long.MAX_VALUE;

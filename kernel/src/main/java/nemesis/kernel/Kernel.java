@@ -136,6 +136,17 @@ public final class Kernel {
         return names;
     }
 
+    /**
+     * Publishes {@code value} under {@code key} before the run, as a domain would with
+     * {@link DomainContext#export} (for what the machine's builder knows: addresses, reservations).
+     */
+    public void export(String key, Object value) {
+        if (started) {
+            throw new IllegalStateException("export from a domain once the machine runs");
+        }
+        names.put(key, value);
+    }
+
     /** The CPU reserved by admitted domains, in parts per billion. */
     public long admittedPpb() {
         return atropos.admittedPpb();

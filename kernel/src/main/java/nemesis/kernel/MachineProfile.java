@@ -9,8 +9,10 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * A machine profile: the CPU cost of each operation, in nanoseconds. The kernel reads its own
- * keys ({@code cpu.*}); later layers (drivers, InetMod) read theirs from the same profile.
+ * A machine profile: the CPU cost of each operation, in nanoseconds (keys ending {@code _ns}; a
+ * few per-byte costs end {@code _ps}), and the hardware's figures (the card's transmit
+ * descriptors). The kernel reads its own keys ({@code cpu.*}); later layers (drivers, InetMod)
+ * read theirs from the same profile.
  *
  * <p>Profiles live in {@code nemesis/kernel/machines/NAME.properties} on the class path.
  */
@@ -51,8 +53,13 @@ public final class MachineProfile {
             p.load(in);
             Map<String, Long> costs = new TreeMap<>();
             for (String key : p.stringPropertyNames()) {
-                if (key.endsWith("_ns")) {
+                if (key.equals("description")) {
+                    continue;
+                }
+                try {
                     costs.put(key, Long.parseLong(p.getProperty(key).trim()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("machine profile " + name + ": " + key + " is not a whole number");
                 }
             }
             return new MachineProfile(name, p.getProperty("description", name), costs);
@@ -84,6 +91,11 @@ public final class MachineProfile {
     /** The cost of an operation by key, or {@code defaultNs} if this profile does not give it. */
     public long costNs(String key, long defaultNs) {
         return costs.getOrDefault(key, defaultNs);
+    }
+
+    /** Any whole-number setting of the profile (a cost, a count), or {@code otherwise}. */
+    public long value(String key, long otherwise) {
+        return costs.getOrDefault(key, otherwise);
     }
 
     public Map<String, Long> costs() {

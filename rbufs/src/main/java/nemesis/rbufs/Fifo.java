@@ -20,6 +20,8 @@ import nemesis.kernel.EventCount;
 final class Fifo {
     private final String name;
     private final int capacity;
+    /** capacity - 1 when it is a power of two (the release's sizes are), so no division per slot. */
+    private final long mask;
     private final MemorySegment slots;
     final DomainContext producer;
     final DomainContext consumer;
@@ -38,6 +40,7 @@ final class Fifo {
         }
         this.name = name;
         this.capacity = capacity;
+        this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
         this.slots = Arena.ofAuto().allocate((long) capacity * FifoDescriptor.SLOT_BYTES, 64);
         this.producer = producer;
         this.consumer = consumer;
@@ -75,13 +78,13 @@ final class Fifo {
         if (!awaitFreeSlots(need, untilNs)) {
             return false;
         }
-        long at = FifoDescriptor.slotOffset(producedLocal, capacity);
+        long at = FifoDescriptor.slotOffset(producedLocal, capacity, mask);
         slots.set(JAVA_INT, at + FifoDescriptor.COUNT_OFFSET, n);
         slots.set(JAVA_LONG, at + FifoDescriptor.VALUE_OFFSET, recs.value());
         long[] bases = recs.bases();
         int[] lens = recs.lens();
         for (int i = 0; i < n; i++) {
-            long r = FifoDescriptor.slotOffset(producedLocal + 1 + i, capacity);
+            long r = FifoDescriptor.slotOffset(producedLocal + 1 + i, capacity, mask);
             slots.set(JAVA_LONG, r + FifoDescriptor.BASE_OFFSET, bases[i]);
             slots.set(JAVA_INT, r + FifoDescriptor.LENGTH_OFFSET, lens[i]);
         }
@@ -110,7 +113,7 @@ final class Fifo {
         if (avail == 0) {
             return 0;
         }
-        int n = slots.get(JAVA_INT, FifoDescriptor.slotOffset(consumedLocal, capacity) + FifoDescriptor.COUNT_OFFSET);
+        int n = slots.get(JAVA_INT, FifoDescriptor.slotOffset(consumedLocal, capacity, mask) + FifoDescriptor.COUNT_OFFSET);
         return n >= 1 && n + 1 <= avail ? n : -1;
     }
 
@@ -135,12 +138,12 @@ final class Fifo {
             out.count(n);
             return false;
         }
-        long at = FifoDescriptor.slotOffset(consumedLocal, capacity);
+        long at = FifoDescriptor.slotOffset(consumedLocal, capacity, mask);
         out.value(slots.get(JAVA_LONG, at + FifoDescriptor.VALUE_OFFSET));
         long[] bases = out.bases();
         int[] lens = out.lens();
         for (int i = 0; i < n; i++) {
-            long r = FifoDescriptor.slotOffset(consumedLocal + 1 + i, capacity);
+            long r = FifoDescriptor.slotOffset(consumedLocal + 1 + i, capacity, mask);
             bases[i] = slots.get(JAVA_LONG, r + FifoDescriptor.BASE_OFFSET);
             lens[i] = slots.get(JAVA_INT, r + FifoDescriptor.LENGTH_OFFSET);
         }
@@ -156,7 +159,7 @@ final class Fifo {
 
     /** Tests: writes a record count into the next unread header, as a hostile producer could. */
     void corruptHeaderForTest(int count) {
-        slots.set(JAVA_INT, FifoDescriptor.slotOffset(consumedLocal, capacity) + FifoDescriptor.COUNT_OFFSET, count);
+        slots.set(JAVA_INT, FifoDescriptor.slotOffset(consumedLocal, capacity, mask) + FifoDescriptor.COUNT_OFFSET, count);
     }
 
     @Override

@@ -29,7 +29,8 @@ final class FifoDescriptor {
     private FifoDescriptor() {
     }
 
-    static long slotOffset(long slotIndex, int capacity) {
-        return (slotIndex % capacity) * SLOT_BYTES;
+    /** Byte offset of a slot; {@code mask} is capacity - 1 for a power-of-two capacity, else -1. */
+    static long slotOffset(long slotIndex, int capacity, long mask) {
+        return (mask >= 0 ? slotIndex & mask : slotIndex % capacity) * SLOT_BYTES;
     }
 }
