@@ -30,8 +30,13 @@ public final class ClientChannels {
     private static final int TX_BUF = TX_HEADER + TX_BODY;
     /** Receive FIFO: 128 slots (the release's size) hold 42 primed two-record buffers. */
     public static final int RX_SLOTS = 128;
-    /** Transmit FIFO: 32 slots (the release's size). */
-    public static final int TX_SLOTS = 32;
+    /**
+     * Transmit FIFO: 128 slots (the release had 32). A client needs more buffers in flight than the
+     * card has descriptors (a de4x5 has 31), or its queue runs dry while the card is busy, its
+     * channel goes idle and QoSEntry's short-block rule throws the rest of its slice away; with
+     * 32 slots at most 10 two-record packets can be in flight.
+     */
+    public static final int TX_SLOTS = 128;
 
     private final DomainContext self;
     private final IoChannel rx;
@@ -188,7 +193,21 @@ public final class ClientChannels {
             txRecs.add(base + TX_HEADER, bodyLen);
         }
         txRecs.value(buffer);
-        return tx.master().putPkt(txRecs, untilNs);
+        IoEndpoint ep = tx.master();
+        // While waiting for room, take back what the driver returned: it keeps frames from the
+        // card only while our return FIFO can hold them, so not reclaiming could wedge us both.
+        while (true) {
+            if (ep.putPkt(txRecs, 0)) {
+                return true;
+            }
+            if (reclaim(0)) {
+                continue; // buffers came back: the driver may have taken more too
+            }
+            if (self.nowNs() >= untilNs) {
+                return false;
+            }
+            self.block(untilNs); // the driver's acknowledgement (room) or a returned buffer
+        }
     }
 
     /** Returns an allocated buffer that was not sent. */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The transmit-buffer reclaim when a client has more buffers than its return FIFO holds. */
 class TxReclaimTest {
     /**
-     * 32 two-record buffers need 96 return-FIFO slots of 32: the driver must skip the channel
+     * 60 two-record buffers need 180 return-FIFO slots of 128: the driver must skip the channel
      * while the client has not taken sent buffers back. When the client takes them back (here
      * once, after its burst), the frames still queued must go without waiting for another put.
      */
@@ -31,7 +31,7 @@ class TxReclaimTest {
                 while (h.driver.domain() == null) {
                     ctx.sleepUntil(ctx.nowNs() + 10 * US);
                 }
-                ClientChannels ch = ClientChannels.open(ctx, h.driver.domain(), "c", 8, 32);
+                ClientChannels ch = ClientChannels.open(ctx, h.driver.domain(), "c", 8, 60);
                 ClientBinding b = h.driver.addClient(ctx, ch.rxChannel().slave(), ch.txChannel().slave(),
                         Qos.of(10 * MS, 5 * MS, true));
                 h.driver.setTemplate(b, TransmitFilter.Template.ipv4(HOST_MAC, Ipv4Packet.PROTO_UDP, HOST_IP, 5000));
