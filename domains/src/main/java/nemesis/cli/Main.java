@@ -195,11 +195,20 @@ public final class Main {
                 for (ArgSpec a : p.args()) {
                     System.out.printf(Locale.ROOT, "    %-8s %-9s %s%s%n", a.name(), a.type().name().toLowerCase(),
                             a.help(), a.required() ? " (required)" : a.defaultValue() == null ? ""
-                                    : " (default " + a.defaultValue() + ")");
+                                    : " (default " + shown(a) + ")");
                 }
             }
             return OK;
         }
+    }
+
+    /** A default as a scenario file would write it. */
+    static String shown(ArgSpec a) {
+        return switch (a.type()) {
+            case DURATION -> Quantities.formatNs((Long) a.defaultValue());
+            case RATE -> Quantities.formatRate((Long) a.defaultValue());
+            default -> String.valueOf(a.defaultValue());
+        };
     }
 
     @Command(name = "machines", mixinStandardHelpOptions = true, description = "Lists the machine profiles.")

@@ -58,6 +58,32 @@ class ExamplesTest {
         assertTrue(Cli.number(r, "domains.soaker.cpu.extra_ns") > 0.5e9, "soaker took the freed CPU");
     }
 
+    @Test
+    void udpRateControl() throws Exception {
+        String r = run("udp-rate-control", "-q", "--out", tmp.toString());
+        double measured = Cli.number(r, "measured_ns");
+        double[][] want = {{2 * 1_211_200, 50e6}, {2.4e6, 10e6}, {1e6, 20e6}};
+        for (int i = 0; i < 3; i++) {
+            String d = "domains.s" + (i + 1) + ".tx.";
+            double share = (Cli.number(r, d + "guaranteed_ns") + Cli.number(r, d + "extra_ns")) / measured;
+            assertEquals(want[i][0] / want[i][1], share, 0.01 * want[i][0] / want[i][1], "s" + (i + 1));
+            assertEquals("true", r.replaceAll("(?s).*\"s" + (i + 1) + "\": \\{.*?\"verified\": (\\w+).*", "$1"));
+        }
+        assertTrue(Files.size(Path.of("out/udp-rate-control.pcap")) > 1_000_000);
+    }
+
+    @Test
+    void udpExtraTime() throws Exception {
+        String r = run("udp-extra-time", "-q");
+        double measured = Cli.number(r, "measured_ns");
+        double fixed = (Cli.number(r, "domains.fixed.tx.guaranteed_ns") + Cli.number(r, "domains.fixed.tx.extra_ns")) / measured;
+        double x1 = Cli.number(r, "domains.x1.tx.extra_ns") / measured;
+        double x2 = Cli.number(r, "domains.x2.tx.extra_ns") / measured;
+        assertEquals(0.20, fixed, 0.002);
+        assertEquals(x1, x2, 0.05 * (x1 + x2));
+        assertTrue(x1 + x2 > 0.70, "the extra senders take the rest: " + (x1 + x2));
+    }
+
     /**
      * The same scenario on the wall clock gives CPU shares within 2 percentage points of the virtual
      * run. This compares shares measured in one process on a possibly busy machine; it does not
