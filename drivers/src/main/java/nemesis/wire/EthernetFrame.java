@@ -28,7 +28,7 @@ import java.lang.foreign.MemorySegment;
  * To build a frame, wrap a buffer of at least {@link #HEADER_LEN} bytes and set the fields.
  * Mutable and reusable; allocates nothing.
  */
-public final class EthernetFrame {
+public final class EthernetFrame extends Flyweight<EthernetFrame> {
     public static final int DST_OFFSET = 0;
     public static final int SRC_OFFSET = 6;
     public static final int ETHERTYPE_OFFSET = 12;
@@ -60,25 +60,6 @@ public final class EthernetFrame {
         TOO_LONG
     }
 
-    private MemorySegment seg;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this flyweight at {@code length} bytes at {@code offset}.
-     *
-     * @throws IllegalArgumentException if the range is negative or not inside the segment
-     */
-    public EthernetFrame wrap(MemorySegment seg, long offset, int length) {
-        if (offset < 0 || length < 0 || offset > seg.byteSize() - length) {
-            throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside a segment of " + seg.byteSize());
-        }
-        this.seg = seg;
-        this.offset = offset;
-        this.length = length;
-        return this;
-    }
-
     /** Whether the fields may be read. Receivers accept frames shorter than {@link #MIN_FRAME}: a TAP device delivers them unpadded. */
     public Check check() {
         if (length < HEADER_LEN) {
@@ -88,18 +69,6 @@ public final class EthernetFrame {
             return Check.TOO_LONG;
         }
         return Check.OK;
-    }
-
-    public MemorySegment segment() {
-        return seg;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    public int length() {
-        return length;
     }
 
     public long dst() {

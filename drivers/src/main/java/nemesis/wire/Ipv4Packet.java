@@ -35,7 +35,7 @@ import java.lang.foreign.MemorySegment;
  * <p>To build: wrap a buffer, set every field (the setters write only their own bits), then
  * {@link #fillChecksum()} last. Mutable and reusable; allocates nothing.
  */
-public final class Ipv4Packet {
+public final class Ipv4Packet extends Flyweight<Ipv4Packet> {
     public static final int VERSION_IHL_OFFSET = 0;
     public static final int TOS_OFFSET = 1;
     public static final int TOTAL_LENGTH_OFFSET = 2;
@@ -87,25 +87,6 @@ public final class Ipv4Packet {
         BAD_CHECKSUM
     }
 
-    private MemorySegment seg;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this flyweight at {@code length} bytes at {@code offset}: all that may be read.
-     *
-     * @throws IllegalArgumentException if the range is negative or not inside the segment
-     */
-    public Ipv4Packet wrap(MemorySegment seg, long offset, int length) {
-        if (offset < 0 || length < 0 || offset > seg.byteSize() - length) {
-            throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside a segment of " + seg.byteSize());
-        }
-        this.seg = seg;
-        this.offset = offset;
-        this.length = length;
-        return this;
-    }
-
     /** {@link #validate(int)} over the whole wrapped range. */
     public Check validate() {
         return validate(length);
@@ -152,19 +133,6 @@ public final class Ipv4Packet {
             return Check.TRUNCATED;
         }
         return Check.OK;
-    }
-
-    public MemorySegment segment() {
-        return seg;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    /** The wrapped length (the buffer), which may exceed {@link #totalLength()}. */
-    public int length() {
-        return length;
     }
 
     // ---- fields

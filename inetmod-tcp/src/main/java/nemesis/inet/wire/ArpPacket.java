@@ -3,6 +3,7 @@ package nemesis.inet.wire;
 import java.lang.foreign.MemorySegment;
 import nemesis.wire.BigEndian;
 import nemesis.wire.EthernetFrame;
+import nemesis.wire.Flyweight;
 
 /**
  * A flyweight over an ARP packet for IPv4 over Ethernet (RFC 826), the only kind we speak:
@@ -31,7 +32,7 @@ import nemesis.wire.EthernetFrame;
  * not check again). Build with {@link #request} or {@link #reply}, or the field setters.
  * Mutable and reusable; allocates nothing.
  */
-public final class ArpPacket {
+public final class ArpPacket extends Flyweight<ArpPacket> {
     public static final int HTYPE_OFFSET = 0;
     public static final int PTYPE_OFFSET = 2;
     public static final int HLEN_OFFSET = 4;
@@ -67,25 +68,6 @@ public final class ArpPacket {
         BAD_OPERATION
     }
 
-    private MemorySegment seg;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this flyweight at {@code length} bytes at {@code offset}.
-     *
-     * @throws IllegalArgumentException if the range is negative or not inside the segment
-     */
-    public ArpPacket wrap(MemorySegment seg, long offset, int length) {
-        if (offset < 0 || length < 0 || offset > seg.byteSize() - length) {
-            throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside a segment of " + seg.byteSize());
-        }
-        this.seg = seg;
-        this.offset = offset;
-        this.length = length;
-        return this;
-    }
-
     /** Whether the fields may be read. Bytes after the 28 (Ethernet padding) are ignored. */
     public Check validate() {
         if (length < LENGTH) {
@@ -102,18 +84,6 @@ public final class ArpPacket {
             return Check.BAD_OPERATION;
         }
         return Check.OK;
-    }
-
-    public MemorySegment segment() {
-        return seg;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    public int length() {
-        return length;
     }
 
     public int hardwareType() {

@@ -3,6 +3,7 @@ package nemesis.inet.wire;
 import java.lang.foreign.MemorySegment;
 import nemesis.wire.BigEndian;
 import nemesis.wire.Checksum;
+import nemesis.wire.Flyweight;
 
 /**
  * A flyweight over an ICMP message (RFC 792), the payload of an IPv4 datagram with protocol 1:
@@ -26,7 +27,7 @@ import nemesis.wire.Checksum;
  * do not check again). To build: set the fields and data, then {@link #fillChecksum()}.
  * Mutable and reusable; allocates nothing.
  */
-public final class IcmpPacket {
+public final class IcmpPacket extends Flyweight<IcmpPacket> {
     public static final int TYPE_OFFSET = 0;
     public static final int CODE_OFFSET = 1;
     public static final int CHECKSUM_OFFSET = 2;
@@ -58,25 +59,6 @@ public final class IcmpPacket {
         BAD_CHECKSUM
     }
 
-    private MemorySegment seg;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this flyweight at the {@code length}-byte ICMP message at {@code offset}.
-     *
-     * @throws IllegalArgumentException if the range is negative or not inside the segment
-     */
-    public IcmpPacket wrap(MemorySegment seg, long offset, int length) {
-        if (offset < 0 || length < 0 || offset > seg.byteSize() - length) {
-            throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside a segment of " + seg.byteSize());
-        }
-        this.seg = seg;
-        this.offset = offset;
-        this.length = length;
-        return this;
-    }
-
     /** Whether the fields may be read: 8 bytes at least and a checksum that verifies over all of them. */
     public Check validate() {
         if (length < HEADER_LEN) {
@@ -86,19 +68,6 @@ public final class IcmpPacket {
             return Check.BAD_CHECKSUM;
         }
         return Check.OK;
-    }
-
-    public MemorySegment segment() {
-        return seg;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    /** The message length, header and data. */
-    public int length() {
-        return length;
     }
 
     public int type() {

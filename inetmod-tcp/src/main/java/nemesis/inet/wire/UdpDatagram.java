@@ -3,6 +3,7 @@ package nemesis.inet.wire;
 import java.lang.foreign.MemorySegment;
 import nemesis.wire.BigEndian;
 import nemesis.wire.Checksum;
+import nemesis.wire.Flyweight;
 import nemesis.wire.Ipv4Packet;
 
 /**
@@ -27,7 +28,7 @@ import nemesis.wire.Ipv4Packet;
  * {@link Check#OK} (accessors do not check again). To build: {@link #header}, the data, then
  * {@link #fillChecksum(int, int)}. Mutable and reusable; allocates nothing.
  */
-public final class UdpDatagram {
+public final class UdpDatagram extends Flyweight<UdpDatagram> {
     public static final int SRC_PORT_OFFSET = 0;
     public static final int DST_PORT_OFFSET = 2;
     public static final int LENGTH_OFFSET = 4;
@@ -47,25 +48,6 @@ public final class UdpDatagram {
         BAD_LENGTH,
         /** A checksum is present and does not verify. */
         BAD_CHECKSUM
-    }
-
-    private MemorySegment seg;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this flyweight at {@code length} bytes at {@code offset}: all that may be read.
-     *
-     * @throws IllegalArgumentException if the range is negative or not inside the segment
-     */
-    public UdpDatagram wrap(MemorySegment seg, long offset, int length) {
-        if (offset < 0 || length < 0 || offset > seg.byteSize() - length) {
-            throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside a segment of " + seg.byteSize());
-        }
-        this.seg = seg;
-        this.offset = offset;
-        this.length = length;
-        return this;
     }
 
     /**
@@ -92,19 +74,6 @@ public final class UdpDatagram {
             return Check.BAD_CHECKSUM;
         }
         return Check.OK;
-    }
-
-    public MemorySegment segment() {
-        return seg;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    /** The wrapped length, which may exceed {@link #udpLength()}. */
-    public int length() {
-        return length;
     }
 
     public int srcPort() {
