@@ -20,6 +20,11 @@ import nemesis.rbufs.IoRecs;
  * {@value #RX_HEADER} bytes then {@value #RX_BODY} (as the release's flow manager primed them), so
  * a payload starts in its own record. A transmit buffer is {@value #TX_HEADER} bytes for the
  * headers InetMod writes, then {@value #TX_BODY} of payload.
+ *
+ * <p>The split layout ({@link #openSplit}) is for protocols whose payload outlives the frame that
+ * carried it (TCP keeps data until it is acknowledged): the transmit area holds header buffers,
+ * which come back when the card has sent them, and separately payload buffers, which the
+ * protocol manages; a frame is a header buffer plus payload records ({@link #sendGather}).
  */
 public final class ClientChannels {
     public static final int RX_HEADER = 128;
@@ -45,10 +50,14 @@ public final class ClientChannels {
     private final AreaView txView;
     private final int rxBuffers;
     private final int txBuffers;
+    /** Bytes per transmit buffer: header + body, or header only in the split layout. */
+    private final int txStride;
+    private final int payloadBuffers;
+    private final int payloadBytes;
     private final int[] txFree;
     private int txFreeCount;
     private final IoRecs rxRecs = new IoRecs(2);
-    private final IoRecs txRecs = new IoRecs(2);
+    private final IoRecs txRecs = new IoRecs(NetworkDriver.MAX_TX_RECORDS);
     private long received;
     private long reclaimed;
 
@@ -56,15 +65,20 @@ public final class ClientChannels {
      * @param rxBuffers receive buffers primed (at most {@code RX_SLOTS / 3})
      * @param txBuffers transmit buffers
      */
-    private ClientChannels(DomainContext self, DomainContext driver, String name, int rxBuffers, int txBuffers) {
+    private ClientChannels(DomainContext self, DomainContext driver, String name, int rxBuffers, int txBuffers,
+                           int txStride, int payloadBuffers, int payloadBytes) {
         if (rxBuffers < 1 || rxBuffers * 3 > RX_SLOTS) {
             throw new IllegalArgumentException("between 1 and " + RX_SLOTS / 3 + " receive buffers: " + rxBuffers);
         }
         this.self = self;
         this.rxBuffers = rxBuffers;
         this.txBuffers = txBuffers;
+        this.txStride = txStride;
+        this.payloadBuffers = payloadBuffers;
+        this.payloadBytes = payloadBytes;
         this.rx = IoChannel.open(name + ".rx", IoChannel.Mode.RX, self, driver, RX_SLOTS, (long) rxBuffers * RX_BUF);
-        this.tx = IoChannel.open(name + ".tx", IoChannel.Mode.TX, self, driver, TX_SLOTS, (long) txBuffers * TX_BUF);
+        this.tx = IoChannel.open(name + ".tx", IoChannel.Mode.TX, self, driver, TX_SLOTS,
+                (long) txBuffers * txStride + (long) payloadBuffers * payloadBytes);
         this.rxView = rx.master().view();
         this.txView = tx.master().view();
         this.txFree = new int[txBuffers];
@@ -79,7 +93,22 @@ public final class ClientChannels {
      */
     public static ClientChannels open(DomainContext self, DomainContext driver, String name, int rxBuffers,
                                    int txBuffers) {
-        ClientChannels c = new ClientChannels(self, driver, name, rxBuffers, txBuffers);
+        ClientChannels c = new ClientChannels(self, driver, name, rxBuffers, txBuffers, TX_BUF, 0, 0);
+        for (int i = 0; i < rxBuffers; i++) {
+            c.prime(i);
+        }
+        return c;
+    }
+
+    /**
+     * The split layout: {@code headerBuffers} buffers of {@value #TX_HEADER} bytes, allocated with
+     * {@link #allocate} and sent with {@link #sendGather}, and {@code payloadBuffers} of
+     * {@code payloadBytes} at {@link #payloadOffset} that the caller manages.
+     */
+    public static ClientChannels openSplit(DomainContext self, DomainContext driver, String name, int rxBuffers,
+                                        int headerBuffers, int payloadBuffers, int payloadBytes) {
+        ClientChannels c = new ClientChannels(self, driver, name, rxBuffers, headerBuffers, TX_HEADER,
+                payloadBuffers, payloadBytes);
         for (int i = 0; i < rxBuffers; i++) {
             c.prime(i);
         }
@@ -160,7 +189,7 @@ public final class ClientChannels {
         boolean any = false;
         long until = untilNs;
         while (ep.getPkt(txRecs, until)) {
-            txFree[txFreeCount++] = (int) ((txRecs.base(0) - txView.base()) / TX_BUF);
+            txFree[txFreeCount++] = (int) ((txRecs.base(0) - txView.base()) / txStride);
             reclaimed++;
             any = true;
             until = 0;
@@ -174,11 +203,41 @@ public final class ClientChannels {
     }
 
     public long txHeaderOffset(int buffer) {
-        return (long) buffer * TX_BUF;
+        return (long) buffer * txStride;
     }
 
     public long txBodyOffset(int buffer) {
+        requireLayout(false);
         return (long) buffer * TX_BUF + TX_HEADER;
+    }
+
+    /** Split layout: the offset in {@link #txMemory()} of payload buffer {@code p}. */
+    public long payloadOffset(int p) {
+        requireLayout(true);
+        if (p < 0 || p >= payloadBuffers) {
+            throw new IndexOutOfBoundsException("payload buffer " + p + " of " + payloadBuffers);
+        }
+        return (long) txBuffers * txStride + (long) p * payloadBytes;
+    }
+
+    /** The address (for an iorec) of byte {@code offset} of the transmit area. */
+    public long txAddress(long offset) {
+        return txView.base() + offset;
+    }
+
+    public int payloadBuffers() {
+        return payloadBuffers;
+    }
+
+    public int payloadBytes() {
+        return payloadBytes;
+    }
+
+    private void requireLayout(boolean split) {
+        if ((payloadBuffers > 0) != split) {
+            throw new IllegalStateException(split ? "payload buffers exist only in the split layout"
+                    : "header+body buffers exist only in the plain layout");
+        }
     }
 
     /**
@@ -187,12 +246,32 @@ public final class ClientChannels {
      * {@code untilNs}; false (the buffer stays ours) on timeout.
      */
     public boolean send(int buffer, int headerLen, int bodyLen, long untilNs) {
+        requireLayout(false);
         long base = txView.base() + (long) buffer * TX_BUF;
         txRecs.clear().add(base, headerLen);
         if (bodyLen > 0) {
             txRecs.add(base + TX_HEADER, bodyLen);
         }
         txRecs.value(buffer);
+        return put(untilNs);
+    }
+
+    /**
+     * Split layout: queues header buffer {@code header} ({@code headerLen} bytes) followed by the
+     * payload records in {@code payload} (addresses in the transmit area). The driver gives the
+     * header buffer back when the card has sent the frame; the payload stays the caller's.
+     */
+    public boolean sendGather(int header, int headerLen, IoRecs payload, long untilNs) {
+        requireLayout(true);
+        txRecs.clear().add(txView.base() + (long) header * TX_HEADER, headerLen);
+        for (int i = 0; i < payload.count(); i++) {
+            txRecs.add(payload.base(i), payload.len(i));
+        }
+        txRecs.value(header);
+        return put(untilNs);
+    }
+
+    private boolean put(long untilNs) {
         IoEndpoint ep = tx.master();
         // While waiting for room, take back what the driver returned: it keeps frames from the
         // card only while our return FIFO can hold them, so not reclaiming could wedge us both.

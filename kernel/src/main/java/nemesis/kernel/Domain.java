@@ -217,6 +217,11 @@ public final class Domain implements DomainContext {
     }
 
     @Override
+    public Mutex newMutex(String mutexName) {
+        return new Mutex(this, mutexName);
+    }
+
+    @Override
     public Sequencer newSequencer() {
         return new Sequencer(this);
     }

@@ -53,6 +53,9 @@ public interface DomainContext {
 
     Sequencer newSequencer();
 
+    /** A lock for this domain's threads. */
+    Mutex newMutex(String mutexName);
+
     /** A queue of this domain's event counts that have moved, for a thread that serves many. */
     EventQueue newEventQueue(String queueName);
 

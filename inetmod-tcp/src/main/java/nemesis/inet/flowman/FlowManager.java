@@ -79,6 +79,7 @@ public final class FlowManager implements Program {
     // counters
     private long pingsAnswered;
     private long portUnreachables;
+    private long resetsSent;
     private long defaultDropped;
 
     private static final class Flow {
@@ -90,6 +91,10 @@ public final class FlowManager implements Program {
         int remoteIp;
         int remotePort;
         boolean connected;
+        /** For a connection accepted on a listener's port: the listener (the port's owner). */
+        Flow listener;
+        /** For a port's owner: accepted connections still using its port. */
+        int sharers;
 
         Flow(int id, DomainContext client, ClientBinding binding) {
             this.id = id;
@@ -149,6 +154,7 @@ public final class FlowManager implements Program {
             case FlowRequest.Open o -> open(client, o);
             case FlowRequest.Bind b -> bind(client, b);
             case FlowRequest.Connect c -> connect(client, c);
+            case FlowRequest.Accept a -> accept(client, a);
             case FlowRequest.Resolve q -> resolve(q.ip());
             case FlowRequest.SetTxQos q -> setTxQos(client, q);
             case FlowRequest.Close c -> {
@@ -228,6 +234,33 @@ public final class FlowManager implements Program {
         return Boolean.TRUE;
     }
 
+    /**
+     * A connection accepted on a listening flow's port: the new flow sends from that port and
+     * receives what comes from the one remote end (the exact entry wins over the listener's).
+     */
+    private Object accept(DomainContext client, FlowRequest.Accept a) {
+        Flow f = flowOf(client, a.flow());
+        Flow l = flowOf(client, a.listener());
+        if (l.protocol != Ipv4Packet.PROTO_TCP || l.listener != null) {
+            return new IllegalStateException("flow " + l.id + " is not a listening TCP flow");
+        }
+        if (f.protocol >= 0) {
+            return new IllegalStateException("flow " + f.id + " is bound already");
+        }
+        f.protocol = l.protocol;
+        f.port = l.port;
+        f.listener = l;
+        l.sharers++;
+        f.remoteIp = a.remoteIp();
+        f.remotePort = a.remotePort();
+        f.connected = true;
+        driver.setTemplate(f.binding, TransmitFilter.Template.ipv4(config.mac(), f.protocol, config.ip(), f.port));
+        if (!driver.addExact(f.binding, f.protocol, f.port, f.remoteIp, f.remotePort)) {
+            return new IllegalStateException("a connection from that remote end exists already");
+        }
+        return Boolean.TRUE;
+    }
+
     private Object setTxQos(DomainContext client, FlowRequest.SetTxQos q) {
         Flow f = flowOf(client, q.flow());
         try {
@@ -250,7 +283,13 @@ public final class FlowManager implements Program {
         if (flows.remove(f.id) == null) {
             return;
         }
-        if (f.protocol >= 0) {
+        if (f.listener != null) {
+            // An accepted connection gives its port back to its listener, and frees it if the
+            // listener is gone and nobody else uses it (unbind is refused while a connection uses it).
+            if (--f.listener.sharers == 0 && !flows.containsKey(f.listener.id)) {
+                ports.remove(key(f.protocol, f.port));
+            }
+        } else if (f.protocol >= 0 && f.sharers == 0) {
             ports.remove(key(f.protocol, f.port));
         }
         driver.removeClient(f.binding);
@@ -403,6 +442,13 @@ public final class FlowManager implements Program {
                     defaultDropped++;
                 }
             }
+            case Ipv4Packet.PROTO_TCP -> {
+                if (tcpReset(srcMac, p, m, l4, l4len)) {
+                    resetsSent++;
+                } else {
+                    defaultDropped++;
+                }
+            }
             case Ipv4Packet.PROTO_UDP -> {
                 // RFC 1122 3.2.2.1: port unreachable, quoting the IP header and 8 bytes.
                 icmpReply(srcMac, p.src(), 3, 3, m, l3, Math.min(p.headerLength() + 8, p.totalLength()), false);
@@ -411,6 +457,52 @@ public final class FlowManager implements Program {
             default -> defaultDropped++;
         }
     }
+
+    /**
+     * The reset RFC 9293 §3.10.7.1 sends for a segment to a port nobody has: to a segment with ACK,
+     * {@code <SEQ=SEG.ACK><CTL=RST>}; otherwise {@code <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>}
+     * (SYN and FIN count in SEG.LEN). A reset is never answered, and a segment whose checksum
+     * fails gets nothing.
+     */
+    private boolean tcpReset(long dstMac, Ipv4Packet p, MemorySegment m, long l4, int l4len) {
+        if (l4len < 20 || !Checksum.isValid(m, l4, l4len,
+                Checksum.pseudoHeaderSum(p.src(), p.dst(), Ipv4Packet.PROTO_TCP, l4len))) {
+            return false;
+        }
+        int flags = BigEndian.u8(m, l4 + 13);
+        int dataOffset = (BigEndian.u8(m, l4 + 12) >>> 4) * 4;
+        if ((flags & TCP_RST) != 0 || dataOffset < 20 || dataOffset > l4len) {
+            return false;
+        }
+        long segSeq = BigEndian.i32(m, l4 + 4) & 0xFFFF_FFFFL;
+        long segAck = BigEndian.i32(m, l4 + 8) & 0xFFFF_FFFFL;
+        long segLen = l4len - dataOffset + ((flags & TCP_SYN) != 0 ? 1 : 0) + ((flags & TCP_FIN) != 0 ? 1 : 0);
+        boolean hasAck = (flags & TCP_ACK) != 0;
+        int buf = defaultChannels.allocate(Kernel.NEVER);
+        MemorySegment out = defaultChannels.txMemory();
+        long h = defaultChannels.txHeaderOffset(buf);
+        long t = h + 14 + 20;
+        Headers.ethernet(out, h, dstMac, config.mac(), EthernetFrame.ETHERTYPE_IPV4);
+        Headers.ipv4(out, h + 14, config.ip(), p.src(), Ipv4Packet.PROTO_TCP, 20, ipId++, 64, 0);
+        BigEndian.u16(out, t, BigEndian.u16(m, l4 + 2));
+        BigEndian.u16(out, t + 2, BigEndian.u16(m, l4));
+        BigEndian.i32(out, t + 4, hasAck ? (int) segAck : 0);
+        BigEndian.i32(out, t + 8, hasAck ? 0 : (int) (segSeq + segLen));
+        BigEndian.u8(out, t + 12, 5 << 4);
+        BigEndian.u8(out, t + 13, hasAck ? TCP_RST : TCP_RST | TCP_ACK);
+        BigEndian.u16(out, t + 14, 0);
+        BigEndian.u16(out, t + 16, 0);
+        BigEndian.u16(out, t + 18, 0);
+        BigEndian.u16(out, t + 16, Headers.transportChecksum(out, t, 20, out, 0, 0, config.ip(), p.src(),
+                Ipv4Packet.PROTO_TCP, true));
+        defaultChannels.send(buf, 14 + 20 + 20, 0, Kernel.NEVER);
+        return true;
+    }
+
+    private static final int TCP_FIN = 0x01;
+    private static final int TCP_SYN = 0x02;
+    private static final int TCP_RST = 0x04;
+    private static final int TCP_ACK = 0x10;
 
     /**
      * Sends an ICMP message of {@code type}/{@code code} to {@code dst}: for an echo reply the rest of
@@ -454,6 +546,7 @@ public final class FlowManager implements Program {
         s.put("flows", (long) flows.size());
         s.put("pings_answered", pingsAnswered);
         s.put("port_unreachables", portUnreachables);
+        s.put("tcp_resets_sent", resetsSent);
         s.put("default_dropped", defaultDropped);
         s.put("arp_requests_sent", arp.requestsSent());
         s.put("arp_resolved", arp.resolved());

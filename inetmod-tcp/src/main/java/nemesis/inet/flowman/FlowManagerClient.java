@@ -90,6 +90,17 @@ public final class FlowManagerClient {
         }
     }
 
+    /**
+     * Makes {@code flow} a connection accepted on {@code listener}'s TCP port, from
+     * {@code remoteIp:remotePort}: it sends from that port and receives that remote end's segments.
+     */
+    public void accept(int flow, int listener, int remoteIp, int remotePort) {
+        Object r = idc.call(new FlowRequest.Accept(flow, listener, remoteIp, remotePort));
+        if (r instanceof RuntimeException e) {
+            throw e;
+        }
+    }
+
     /** The Ethernet address to send to for {@code ip} (its own, or the gateway's), or -1 if unreachable. */
     public long resolve(int ip) {
         return (Long) idc.call(new FlowRequest.Resolve(ip));

@@ -17,6 +17,9 @@ sealed interface FlowRequest {
     record Connect(int flow, int remoteIp, int remotePort) implements FlowRequest {
     }
 
+    record Accept(int flow, int listener, int remoteIp, int remotePort) implements FlowRequest {
+    }
+
     record Resolve(int ip) implements FlowRequest {
     }
 
