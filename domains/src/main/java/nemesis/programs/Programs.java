@@ -11,7 +11,7 @@ public final class Programs {
     static {
         Map<String, ProgramInfo> m = new LinkedHashMap<>();
         for (ProgramInfo p : new ProgramInfo[] {Carnage.INFO, Periodic.INFO, Idle.INFO, Crash.INFO, UdpSend.INFO,
-                UdpSink.INFO, Ping.INFO}) {
+                UdpSink.INFO, Ping.INFO, TcpSend.INFO, TcpSink.INFO}) {
             m.put(p.name(), p);
         }
         CATALOG = Collections.unmodifiableMap(m);

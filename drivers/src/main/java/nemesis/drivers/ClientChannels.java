@@ -159,6 +159,19 @@ public final class ClientChannels {
         prime(f.buffer);
     }
 
+    /** Gives receive buffer {@code buffer} (an {@link RxFrame#buffer()}) back to the driver. */
+    public void recycle(int buffer) {
+        if (buffer < 0 || buffer >= rxBuffers) {
+            throw new IndexOutOfBoundsException("receive buffer " + buffer + " of " + rxBuffers);
+        }
+        prime(buffer);
+    }
+
+    /** The receive area as this domain sees it (read-only: the driver writes it). */
+    public MemorySegment rxMemory() {
+        return rxView.segment();
+    }
+
     /** The event count that moves when the driver puts a received frame: to wait on several sources. */
     public nemesis.kernel.EventCount arrivals() {
         return rx.master().arrivals();
@@ -341,6 +354,11 @@ public final class ClientChannels {
         /** Frame length in bytes (Ethernet header included, no CRC). */
         public int length() {
             return length;
+        }
+
+        /** Which receive buffer holds the frame (to keep it past {@link #recycle} time, or recycle it later). */
+        public int buffer() {
+            return buffer;
         }
     }
 }

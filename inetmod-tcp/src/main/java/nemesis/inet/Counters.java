@@ -22,6 +22,11 @@ public final class Counters<E extends Enum<E>> {
         counts[reason.ordinal()]++;
     }
 
+    /** Adds {@code n} (bytes, say) to {@code reason}'s count. */
+    public void add(E reason, long n) {
+        counts[reason.ordinal()] += n;
+    }
+
     public long get(E reason) {
         return counts[reason.ordinal()];
     }

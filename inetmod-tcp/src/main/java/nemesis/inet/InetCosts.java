@@ -18,6 +18,10 @@ public final class InetCosts {
     public final long icmpNs;
     public final long checksumBytePs;
     public final long copyBytePs;
+    /** tcp_output per segment sent, tcp_input per segment received, and a timer thread's wake-up. */
+    public final long tcpOutputNs;
+    public final long tcpInputNs;
+    public final long tcpTimerNs;
 
     public InetCosts(MachineProfile m) {
         udpOutputNs = m.costNs("inet.udp_output_ns", 0);
@@ -27,6 +31,9 @@ public final class InetCosts {
         icmpNs = m.costNs("inet.icmp_ns", 0);
         checksumBytePs = m.costNs("inet.checksum_byte_ps", 0);
         copyBytePs = m.costNs("inet.copy_byte_ps", 0);
+        tcpOutputNs = m.costNs("inet.tcp_output_ns", 0);
+        tcpInputNs = m.costNs("inet.tcp_input_ns", 0);
+        tcpTimerNs = m.costNs("inet.tcp_timer_ns", 0);
     }
 
     /** Summing {@code bytes} for a checksum, rounded up to whole ns. */

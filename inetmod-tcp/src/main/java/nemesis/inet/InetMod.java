@@ -3,6 +3,7 @@ package nemesis.inet;
 import nemesis.atropos.AdmissionException;
 import nemesis.atropos.Qos;
 import nemesis.drivers.ClientChannels;
+import nemesis.inet.tcp.TcpConfig;
 import nemesis.inet.flowman.FlowManagerClient;
 import nemesis.inet.flowman.PortInUseException;
 import nemesis.kernel.DomainContext;
@@ -125,6 +126,86 @@ public final class InetMod {
     public Pinger openPing(Qos txQos) throws AdmissionException {
         Flow f = openFlow("ping", nemesis.wire.Ipv4Packet.PROTO_ICMP, 0, txQos);
         return new Pinger(this, f.channels, f.id, f.port);
+    }
+
+    /** TCP as the machine profile has it: 4.4BSD-era on the paper's machines, modern options otherwise. */
+    public TcpConfig tcpConfig() {
+        TcpConfig base = ctx.machine().value("tcp.modern_options", 1) != 0 ? TcpConfig.modern() : TcpConfig.bsd44();
+        return base.toBuilder().mss(config.mtu() - 40).build();
+    }
+
+    /**
+     * Opens a TCP connection to {@code ip:port} with transmit reservation {@code txQos}, waiting
+     * until it is established or {@code untilNs}.
+     *
+     * @throws TcpSocket.ConnectionFailedException if it is refused, unreachable or times out
+     * @throws AdmissionException                  if the transmit reservation does not fit
+     */
+    public TcpSocket connectTcp(int ip, int port, Qos txQos, long untilNs) throws AdmissionException {
+        return connectTcp(ip, port, txQos, tcpConfig(), untilNs);
+    }
+
+    public TcpSocket connectTcp(int ip, int port, Qos txQos, TcpConfig tcp, long untilNs) throws AdmissionException {
+        long mac = macFor(ip);
+        if (mac < 0) {
+            throw new TcpSocket.ConnectionFailedException(nemesis.wire.Ipv4Address.toString(ip) + " is unreachable");
+        }
+        String name = ctx.name() + ".tcp" + sockets++;
+        ClientChannels ch = tcpChannels(name, tcp);
+        int id = flowman.open(ch, txQos);
+        int local;
+        try {
+            local = flowman.bind(id, nemesis.wire.Ipv4Packet.PROTO_TCP, 0);
+            flowman.connect(id, ip, port);
+        } catch (RuntimeException e) {
+            flowman.close(id);
+            throw e;
+        }
+        TcpSocket s = new TcpSocket(this, ch, id, tcp, local, ip, port, mac, name);
+        s.start();
+        s.connect(untilNs);
+        return s;
+    }
+
+    /**
+     * Listens on TCP {@code port} (0: any); each connection accepted gets a flow of its own with
+     * transmit reservation {@code txQos}.
+     */
+    public TcpServerSocket listenTcp(int port, Qos txQos) throws AdmissionException {
+        TcpConfig tcp = tcpConfig();
+        ClientChannels ch = ClientChannels.open(ctx, driver, ctx.name() + ".listen" + sockets++, RX_BUFFERS, 4);
+        int id = flowman.open(ch, txQos);
+        int bound;
+        try {
+            bound = flowman.bind(id, nemesis.wire.Ipv4Packet.PROTO_TCP, port);
+        } catch (RuntimeException e) {
+            flowman.close(id);
+            throw e;
+        }
+        return new TcpServerSocket(this, ch, id, bound, txQos, tcp);
+    }
+
+    /** A connection for a SYN that reached {@code listener}: a flow of its own on the same port. */
+    TcpSocket acceptTcp(TcpServerSocket listener, int listenerFlow, int port, int remoteIp, int remotePort,
+                        long remoteMac, Qos txQos, TcpConfig tcp, String name) throws AdmissionException {
+        ClientChannels ch = tcpChannels(name, tcp);
+        int id = flowman.open(ch, txQos);
+        try {
+            flowman.accept(id, listenerFlow, remoteIp, remotePort);
+        } catch (RuntimeException e) {
+            flowman.close(id);
+            throw e;
+        }
+        TcpSocket s = new TcpSocket(this, ch, id, tcp, port, remoteIp, remotePort, remoteMac, name);
+        s.start();
+        return s;
+    }
+
+    /** A connection's channels: header buffers, and payload buffers of one MSS holding the send buffer. */
+    private ClientChannels tcpChannels(String name, TcpConfig tcp) {
+        int payloads = Math.max(4, Math.ceilDiv(tcp.sendBuffer(), tcp.mss()));
+        return ClientChannels.openSplit(ctx, driver, name, TcpSocket.RX_BUFFERS, TcpSocket.HEADER_BUFFERS, payloads,
+                tcp.mss());
     }
 
     private record Flow(ClientChannels channels, int id, int port) {

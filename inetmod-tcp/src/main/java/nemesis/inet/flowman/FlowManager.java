@@ -341,6 +341,9 @@ public final class FlowManager implements Program {
         if (hop == -1) {
             return MacAddress.BROADCAST;
         }
+        if (hop == config.ip()) {
+            return config.mac(); // to ourselves: the driver turns such frames round
+        }
         if (hop == 0) {
             return -1L;
         }

@@ -1,0 +1,28 @@
+package nemesis.experiment;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The experiments {@code nemesis experiment NAME} runs. */
+public final class Experiments {
+    private static final Map<String, Experiment> ALL = new LinkedHashMap<>();
+
+    static {
+        // Registered as they become available; the rest answer "not yet supported".
+    }
+
+    private Experiments() {
+    }
+
+    public static Experiment find(String name) {
+        return ALL.get(name);
+    }
+
+    static void register(Experiment e) {
+        ALL.put(e.name(), e);
+    }
+
+    public static Map<String, Experiment> all() {
+        return ALL;
+    }
+}

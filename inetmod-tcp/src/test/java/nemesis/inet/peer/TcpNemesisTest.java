@@ -1,0 +1,70 @@
+package nemesis.inet.peer;
+
+import static nemesis.inet.peer.Testbed.HOST_IP;
+import static nemesis.inet.peer.Testbed.MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import nemesis.atropos.Qos;
+import nemesis.inet.InetMod;
+import nemesis.inet.StreamPattern;
+import nemesis.inet.TcpServerSocket;
+import nemesis.inet.TcpSocket;
+import nemesis.inet.tcp.TcpState;
+import nemesis.kernel.Domain;
+import nemesis.kernel.Kernel;
+import org.junit.jupiter.api.Test;
+
+/** The Nemesis TCP shell: two domains of the host talk through the driver (turned round for the host's own address). */
+class TcpNemesisTest {
+    static final Qos TX = Qos.of(10 * MS, 2 * MS, true);
+
+    @Test
+    void aStreamGoesOverByteExactAndBothEndsClose() {
+        Testbed t = new Testbed(List.of());
+        int total = 1 << 20;
+        List<String> log = new ArrayList<>();
+        long[] got = {0};
+        t.client("server", 0, ctx -> {
+            InetMod inet = InetMod.attach(ctx);
+            TcpServerSocket l = inet.listenTcp(5001, TX);
+            TcpSocket s = l.accept(Kernel.NEVER);
+            byte[] buf = new byte[3000];
+            int n;
+            while ((n = s.read(buf, 0, buf.length, Kernel.NEVER)) >= 0) {
+                int bad = StreamPattern.firstMismatch(buf, 0, n, got[0]);
+                if (bad >= 0) {
+                    log.add("mismatch at " + (got[0] + bad));
+                    break;
+                }
+                got[0] += n;
+            }
+            log.add("server read " + got[0] + " then EOF");
+            s.close();
+            log.add("server closed: " + s.awaitClosed(ctx.nowNs() + 5_000 * MS));
+        });
+        t.client("client", 2 * MS, ctx -> {
+            InetMod inet = InetMod.attach(ctx);
+            TcpSocket s = inet.connectTcp(HOST_IP, 5001, TX, ctx.nowNs() + 5_000 * MS);
+            log.add("client connected: " + s.state());
+            byte[] chunk = new byte[1460];
+            for (long off = 0; off < total; off += chunk.length) {
+                int n = (int) Math.min(chunk.length, total - off);
+                StreamPattern.fill(chunk, 0, n, off);
+                s.writeFully(chunk, 0, n);
+            }
+            s.close();
+            log.add("client closed: " + s.awaitClosed(ctx.nowNs() + 200_000 * MS));
+        });
+        t.run(300_000 * MS);
+        for (Domain d : t.kernel.domains()) {
+            assertTrue(d.error() == null, d.name() + ": " + d.error());
+        }
+        assertTrue(log.contains("client connected: " + TcpState.ESTABLISHED), log.toString());
+        assertTrue(log.contains("server read " + total + " then EOF"), log.toString());
+        assertTrue(log.contains("client closed: true") && log.contains("server closed: true"), log.toString());
+        assertEquals(total, got[0]);
+    }
+}
