@@ -140,7 +140,7 @@ class NetworkDriverTest {
     @Test
     void reservationsRateControlTheWire() {
         for (long rate : new long[] {10_000_000L, 100_000_000L}) {
-            long frame = Math.ceilDiv(1514 * 8_000_000_000L, rate);
+            long frame = Math.ceilDiv(1500 * 8_000_000_000L, rate); // charged: the IP datagram
             DriverHarness h = new DriverHarness(rate, 31, "p200-de4x5", Faults.NONE);
             long[][] tx = {{10 * MS, 2 * frame}, {20 * MS, 3 * frame}, {5 * MS, frame / 2}};
             for (int i = 0; i < tx.length; i++) {

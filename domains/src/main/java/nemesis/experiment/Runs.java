@@ -1,0 +1,74 @@
+package nemesis.experiment;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import nemesis.drivers.pcap.PcapReader;
+import nemesis.run.ScenarioRunner;
+import nemesis.scenario.Scenario;
+import nemesis.scenario.ScenarioParser;
+
+/** Runs the scenarios of an experiment: each is written to a file first, so it can be run again by hand. */
+final class Runs {
+    private final Path dir;
+    private final PrintStream progress;
+
+    Runs(Path dir, PrintStream progress) throws java.io.IOException {
+        this.dir = dir;
+        this.progress = progress;
+        Files.createDirectories(dir);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Writes {@code yaml} as {@code NAME.yaml} (PCAP in it becomes NAME.pcap) and runs it. */
+    ScenarioRunner.Outcome run(String name, String yaml) throws Exception {
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, yaml.replace("PCAP", dir.resolve(name + ".pcap").toString()), StandardCharsets.UTF_8);
+        Scenario s = ScenarioParser.parse(file);
+        long t0 = System.nanoTime();
+        ScenarioRunner.Outcome o = ScenarioRunner.run(s, new ScenarioRunner.Options(dir, false, null, null, null));
+        if (progress != null) {
+            progress.printf(Locale.ROOT, "  ran %-28s %6.2f s wall%n", file.getFileName(), (System.nanoTime() - t0) / 1e9);
+        }
+        return o;
+    }
+
+    Path pcap(String name) {
+        return dir.resolve(name + ".pcap");
+    }
+
+    /** A domain's figure from the results, e.g. {@code goodput_bps}. */
+    @SuppressWarnings("unchecked")
+    static double domain(ScenarioRunner.Outcome o, String domain, String... path) {
+        Object v = ((Map<String, Object>) o.results().get("domains")).get(domain);
+        for (String p : path) {
+            v = ((Map<String, Object>) v).get(p);
+        }
+        return ((Number) v).doubleValue();
+    }
+
+    /** The source port of the first SYN from {@code hostIp} to {@code dstPort} in a capture, or -1. */
+    static int senderPort(Path pcap, int hostIp, int dstPort) throws java.io.IOException {
+        for (PcapReader.Record r : PcapReader.read(pcap).records()) {
+            byte[] f = r.data();
+            if (f.length < 54 || f[12] != 0x08 || f[13] != 0 || f[23] != 6) {
+                continue;
+            }
+            int src = (f[26] & 0xFF) << 24 | (f[27] & 0xFF) << 16 | (f[28] & 0xFF) << 8 | f[29] & 0xFF;
+            int ihl = (f[14] & 0x0F) * 4;
+            int t = 14 + ihl;
+            int dport = (f[t + 2] & 0xFF) << 8 | f[t + 3] & 0xFF;
+            boolean syn = (f[t + 13] & 0x02) != 0 && (f[t + 13] & 0x10) == 0;
+            if (src == hostIp && dport == dstPort && syn) {
+                return (f[t] & 0xFF) << 8 | f[t + 1] & 0xFF;
+            }
+        }
+        return -1;
+    }
+}
