@@ -20,6 +20,7 @@ import nemesis.drivers.sim.LinkCounters;
 import nemesis.drivers.sim.LinkEvent;
 import nemesis.inet.HostConfig;
 import nemesis.inet.flowman.FlowManager;
+import nemesis.inet.peer.PeerProfile;
 import nemesis.inet.peer.PeerService;
 import nemesis.inet.peer.SimPeer;
 import nemesis.kernel.Domain;
@@ -98,14 +99,18 @@ public final class Network {
         if (s.peer() != null) {
             java.util.List<PeerService> services = new java.util.ArrayList<>();
             for (nemesis.scenario.PeerSpec.Service sv : s.peer().services()) {
+                boolean verify = "pattern".equals(sv.verify());
                 services.add(switch (sv.program()) {
-                    case "udp_sink" -> new PeerService.UdpSink(sv.port(), "pattern".equals(sv.verify()));
+                    case "udp_sink" -> new PeerService.UdpSink(sv.port(), verify);
                     case "udp_echo" -> new PeerService.UdpEcho(sv.port());
+                    case "tcp_sink" -> new PeerService.TcpSink(sv.port(), verify,
+                            sv.profile() == null ? null : PeerProfile.named(sv.profile()));
+                    case "tcp_send" -> new PeerService.TcpSend(HOST_IP, sv.port(), sv.bytes(), sv.startNs(), sv.pattern());
                     default -> throw new IllegalArgumentException("no peer service " + sv.program());
                 });
             }
             peer = SimPeer.on(k, "peer", new HostConfig(PEER_IP, 24, 0, PEER_MAC, MTU), link, End.B, s.warmupNs(),
-                    services);
+                    services, PeerProfile.named(s.peer().profile()));
         }
         return new Network(link, driver, flowman, pcap, host, peer);
     }
@@ -205,14 +210,16 @@ public final class Network {
         return peer == null ? null : peer.report();
     }
 
-    /** The figures of the peer's service on UDP {@code port}, or null. */
+    /** The figures of the peer's sink (UDP or TCP) on {@code port}, or null. */
     @SuppressWarnings("unchecked")
     public Map<String, Object> peerService(int port) {
         if (peer == null) {
             return null;
         }
         for (Map.Entry<String, Object> e : peer.report().entrySet()) {
-            if (e.getKey().endsWith(":" + port) && e.getValue() instanceof Map<?, ?> m) {
+            String key = e.getKey();
+            boolean sink = key.equals("udp_sink:" + port) || key.equals("tcp_sink:" + port);
+            if (sink && e.getValue() instanceof Map<?, ?> m) {
                 return (Map<String, Object>) m;
             }
         }

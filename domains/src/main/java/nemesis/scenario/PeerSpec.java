@@ -11,7 +11,21 @@ import java.util.List;
  */
 public record PeerSpec(String kind, String profile, List<Service> services) {
 
-    /** One of {@code services}: {@code { program: udp_sink, port: 5001, verify: pattern }}. */
-    public record Service(String program, int port, String verify) {
+    /**
+     * One of {@code services}: {@code { program: udp_sink, port: 5001, verify: pattern }}.
+     *
+     * @param port    where a sink or echo listens; for {@code tcp_send}, the Nemesis host's port it connects to
+     * @param verify  sinks: {@code pattern} or {@code none}
+     * @param profile {@code tcp_sink}: the receiver this port plays (null: the peer's profile)
+     * @param bytes   {@code tcp_send}: bytes to send, then close (0: until the run ends)
+     * @param startNs {@code tcp_send}: when it connects
+     * @param pattern {@code tcp_send}: send the verifiable byte pattern
+     */
+    public record Service(String program, int port, String verify, String profile, long bytes, long startNs,
+                          boolean pattern) {
+        /** A sink or an echo with the peer's profile. */
+        public Service(String program, int port, String verify) {
+            this(program, port, verify, null, 0, 0, true);
+        }
     }
 }

@@ -61,10 +61,16 @@ public final class ScenarioParser {
     private static final List<String> LINK_FIELDS = List.of("rate", "delay", "overhead", "faults", "pcap", "driver");
     private static final List<String> FAULT_FIELDS = List.of("loss", "duplicate", "reorder", "corrupt");
     private static final List<String> PEER_FIELDS = List.of("kind", "profile", "services");
-    private static final List<String> SERVICE_FIELDS = List.of("program", "port", "verify");
-    /** Programs the simulated peer can run, and the ones that will come with TCP. */
-    private static final List<String> PEER_SERVICES = List.of("udp_sink", "udp_echo");
-    private static final List<String> PEER_SERVICES_LATER = List.of("tcp_sink", "tcp_send");
+    private static final List<String> SERVICE_FIELDS =
+            List.of("program", "port", "verify", "profile", "bytes", "start", "pattern");
+    /** Programs the simulated peer can run. */
+    private static final List<String> PEER_SERVICES = List.of("udp_sink", "udp_echo", "tcp_sink", "tcp_send");
+    /** The fields each service takes besides program and port. */
+    private static final Map<String, List<String>> SERVICE_OPTIONS = Map.of(
+            "udp_sink", List.of("verify"),
+            "udp_echo", List.of(),
+            "tcp_sink", List.of("verify", "profile"),
+            "tcp_send", List.of("bytes", "start", "pattern"));
     private static final List<String> PEER_PROFILES = List.of("linux", "sunos", "netbsd");
     /** Transmit reservations may fill the whole wire unless the scenario says otherwise. */
     public static final long DEFAULT_TX_CAP_PPB = 1_000_000_000L;
@@ -409,9 +415,6 @@ public final class ScenarioParser {
             error(s.line(), path + ".program", "missing (known: " + String.join(", ", PEER_SERVICES) + ")");
         } else {
             program = value(s, "program", text -> {
-                if (PEER_SERVICES_LATER.contains(text)) {
-                    throw new IllegalArgumentException("'" + text + "' is " + NOT_YET + " (it comes with TCP)");
-                }
                 if (!PEER_SERVICES.contains(text)) {
                     throw new IllegalArgumentException("unknown service '" + text + "' (known: "
                             + String.join(", ", PEER_SERVICES) + ")");
@@ -419,9 +422,20 @@ public final class ScenarioParser {
                 return text;
             });
         }
+        if (program != null) {
+            List<String> takes = SERVICE_OPTIONS.get(program);
+            for (String f : SERVICE_FIELDS) {
+                if (s.has(f) && !f.equals("program") && !f.equals("port") && !takes.contains(f)) {
+                    error(s.keyLine(f), path + "." + f, program + " does not take '" + f + "'"
+                            + (takes.isEmpty() ? " (it takes only port)" : " (it takes: port, " + String.join(", ", takes) + ")"));
+                }
+            }
+        }
+        // A sender's port is the Nemesis host's, where it connects; it takes none of the peer's.
+        boolean listens = !"tcp_send".equals(program);
         Long port = null;
         if (!s.has("port")) {
-            error(s.line(), path + ".port", "missing");
+            error(s.line(), path + ".port", "missing" + (listens ? "" : " (the Nemesis host's port to connect to)"));
         } else {
             port = value(s, "port", text -> {
                 long v = Quantities.parseInteger(text);
@@ -430,7 +444,7 @@ public final class ScenarioParser {
                 }
                 return v;
             });
-            if (port != null && !portsTaken.add(port.intValue())) {
+            if (port != null && listens && !portsTaken.add(port.intValue())) {
                 error(s.keyLine("port"), path + ".port", "port " + port + " is used by another service");
             }
         }
@@ -440,10 +454,32 @@ public final class ScenarioParser {
             }
             return text;
         }) : "none";
+        String profile = s.has("profile") ? value(s, "profile", text -> {
+            if (!PEER_PROFILES.contains(text)) {
+                throw new IllegalArgumentException("unknown profile '" + text + "' (known: "
+                        + String.join(", ", PEER_PROFILES) + ")");
+            }
+            return text;
+        }) : null;
+        Long bytes = s.has("bytes") ? value(s, "bytes", text -> {
+            long v = Quantities.parseInteger(text);
+            if (v < 0) {
+                throw new IllegalArgumentException("must not be negative: " + text);
+            }
+            return v;
+        }) : Long.valueOf(0);
+        Long start = s.has("start") ? value(s, "start", text -> {
+            long v = Quantities.parseDurationNs(text);
+            if (v < 0) {
+                throw new IllegalArgumentException("must not be negative: " + text);
+            }
+            return v;
+        }) : Long.valueOf(0);
+        Boolean pattern = s.has("pattern") ? value(s, "pattern", ScenarioParser::parseBoolean) : Boolean.TRUE;
         if (errors.size() != errorsBefore) {
             return null;
         }
-        return new PeerSpec.Service(program, port.intValue(), verify);
+        return new PeerSpec.Service(program, port.intValue(), verify, profile, bytes, start, pattern);
     }
 
     // ------------------------------------------------------------------------------------------

@@ -157,12 +157,12 @@ class NetworkScenarioTest {
         for (String line : Tshark.run("-r", f, "-Y", "udp.dstport==5001", "-T", "fields", "-e", "frame.time_relative")) {
             t.add(Double.parseDouble(line.trim()));
         }
-        // Two frames per 50 ms period: back to back (one descriptor: 1.23 ms apart, plus the
-        // driver's work), then a pause until the next period starts.
+        // Two frames per 50 ms period: back to back (one descriptor: the 1.23 ms frame, then the
+        // driver's work for the next, about 60 us on a P200), then a pause until the next period starts.
         for (int i = 2; i + 1 < t.size(); i += 2) {
             double gapInPair = t.get(i + 1) - t.get(i);
             double periodStep = t.get(i) - t.get(i - 2);
-            assertEquals(0.00123, gapInPair, 0.0001, "pair " + i);
+            assertTrue(gapInPair >= 0.00123 && gapInPair < 0.0015, "pair " + i + ": " + gapInPair);
             assertEquals(0.050, periodStep, 0.0001, "period " + i);
         }
     }

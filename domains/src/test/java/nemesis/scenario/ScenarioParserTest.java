@@ -335,8 +335,9 @@ class ScenarioParserTest {
                     peer:
                       kind: tap
                       services:
-                        - { program: tcp_sink, port: 5001 }
+                        - { program: tcp_sink, port: 5001, bytes: 1MB }
                         - { program: udp_sink, port: 99999 }
+                        - { program: tcp_push, port: 5002 }
                     domains:
                       - name: s1
                         program: carnage
@@ -345,9 +346,47 @@ class ScenarioParserTest {
             has(errors, 2, "link.rate", "greater than 0");
             has(errors, 2, "link.faults.loss", "100%");
             has(errors, 4, "peer.kind", "not yet supported");
-            has(errors, 6, "peer.services[0].program", "not yet supported");
+            has(errors, 6, "peer.services[0].bytes", "tcp_sink does not take 'bytes' (it takes: port, verify, profile)");
             has(errors, 7, "peer.services[1].port", "1..65535");
-            has(errors, 11, "domains[0] (s1).tx.slice", "exceeds period");
+            has(errors, 8, "peer.services[2].program", "unknown service 'tcp_push' (known: udp_sink, udp_echo, tcp_sink, tcp_send)");
+            has(errors, 12, "domains[0] (s1).tx.slice", "exceeds period");
+        }
+
+        @Test
+        void tcpPeerServices() throws Exception {
+            Scenario s = parse("""
+                    duration: 1s
+                    link: { rate: 10Mbit/s }
+                    peer:
+                      profile: netbsd
+                      services:
+                        - { program: tcp_sink, port: 5001, verify: pattern, profile: sunos }
+                        - { program: tcp_sink, port: 5002 }
+                        - { program: tcp_send, port: 6000, bytes: 1MiB, start: 200ms, pattern: false }
+                        - { program: tcp_send, port: 5001 }
+                    domains:
+                      - { name: r, program: tcp_sink, args: { port: 6000 } }
+                    """);
+            assertEquals("netbsd", s.peer().profile());
+            assertEquals(List.of(new PeerSpec.Service("tcp_sink", 5001, "pattern", "sunos", 0, 0, true),
+                    new PeerSpec.Service("tcp_sink", 5002, "none", null, 0, 0, true),
+                    new PeerSpec.Service("tcp_send", 6000, "none", null, 1L << 20, 200_000_000L, false),
+                    // a sender's port is the Nemesis host's: it may equal a sink's
+                    new PeerSpec.Service("tcp_send", 5001, "none", null, 0, 0, true)), s.peer().services());
+            List<ScenarioError> errors = errors("""
+                    duration: 1s
+                    link: { rate: 10Mbit/s }
+                    peer:
+                      services:
+                        - { program: tcp_send, verify: pattern, start: -1s }
+                        - { program: tcp_sink, port: 1, profile: vms }
+                    domains:
+                      - { name: a, program: idle }
+                    """);
+            has(errors, 5, "peer.services[0].port", "missing (the Nemesis host's port to connect to)");
+            has(errors, 5, "peer.services[0].verify", "tcp_send does not take 'verify'");
+            has(errors, 5, "peer.services[0].start", "");
+            has(errors, 6, "peer.services[1].profile", "unknown profile 'vms' (known: linux, sunos, netbsd)");
         }
 
         @Test
@@ -440,8 +479,8 @@ class ScenarioParserTest {
 
         @Test
         void unknownProgramListsTheKnownOnes() throws IOException {
-            only(errors("duration: 1s\ndomains:\n  - { name: a, program: tcp_send }\n"), 3, "domains[0] (a).program",
-                    "unknown program 'tcp_send' (known: carnage, periodic, idle, crash, udp_send, udp_sink, ping)");
+            only(errors("duration: 1s\ndomains:\n  - { name: a, program: qsend }\n"), 3, "domains[0] (a).program",
+                    "unknown program 'qsend' (known: carnage, periodic, idle, crash, udp_send, udp_sink, ping, tcp_send, tcp_sink)");
         }
 
         @Test

@@ -85,6 +85,7 @@ public final class NetworkDriver implements Program {
     // held fragments that arrived before their first
     private static final int HOLD = 16;
     private final Frame[] held = new Frame[HOLD];
+    private final Frame[] retrying = new Frame[HOLD];
     private final long[] heldAt = new long[HOLD];
     private int heldCount;
 
@@ -347,7 +348,7 @@ public final class NetworkDriver implements Program {
             }
             Frame f;
             while ((f = nic.pollReceived()) != null) {
-                receive(f, rxRecs, true);
+                receive(f, rxRecs, false);
             }
         }
     }
@@ -355,7 +356,7 @@ public final class NetworkDriver implements Program {
     /** A frame this host sent to itself: received at once, as if from the wire. */
     private void loopback(Frame f, IoRecs rxRecs) {
         loopedBack++;
-        receive(f, rxRecs, true);
+        receive(f, rxRecs, false);
     }
 
     /** Frames this host sent to its own address, turned round without touching the wire. */
@@ -377,10 +378,15 @@ public final class NetworkDriver implements Program {
         descriptorFreed.advance(1);
     }
 
-    private void receive(Frame f, IoRecs rxRecs, boolean mayRelease) {
+    /**
+     * Demultiplexes a received frame. A held fragment that is retried ({@code retry}) is charged
+     * only the copy into the client's buffer: its interrupt and classification were paid for when
+     * it arrived.
+     */
+    private void receive(Frame f, IoRecs rxRecs, boolean retry) {
         int len = f.length();
-        long cost = rxPacketNs + Math.ceilDiv(len * copyBytePs, 1000);
-        if (cost > 0) {
+        long cost = (retry ? 0 : rxPacketNs) + Math.ceilDiv(len * copyBytePs, 1000);
+        if (cost > 0 && !retry) {
             ctx.consume(cost);
         }
         MemorySegment seg = f.segment();
@@ -392,9 +398,12 @@ public final class NetworkDriver implements Program {
             }
             case HOLD -> hold(f, now);
             case DELIVER -> {
+                if (retry && cost > 0) {
+                    ctx.consume(cost);
+                }
                 deliver(demux.target(), f, seg, rxRecs);
                 f.release();
-                if (heldCount > 0 && mayRelease) {
+                if (heldCount > 0 && !retry) {
                     retryHeld(rxRecs, now);
                 }
             }
@@ -451,11 +460,12 @@ public final class NetworkDriver implements Program {
 
     private void retryHeld(IoRecs rxRecs, long now) {
         int n = heldCount;
-        Frame[] again = new Frame[n];
-        System.arraycopy(held, 0, again, 0, n);
+        System.arraycopy(held, 0, retrying, 0, n);
         heldCount = 0;
-        for (Frame f : again) {
-            receive(f, rxRecs, false);
+        for (int i = 0; i < n; i++) {
+            Frame f = retrying[i];
+            retrying[i] = null;
+            receive(f, rxRecs, true);
         }
         expireHeld(now);
     }

@@ -12,8 +12,14 @@ import nemesis.inet.Headers;
 import nemesis.inet.HostConfig;
 import nemesis.inet.Ipv4Fragmenter;
 import nemesis.inet.Ipv4Input;
+import nemesis.inet.tcp.TcpConfig;
+import nemesis.inet.tcp.TcpResets;
+import nemesis.inet.tcp.TcpState;
 import nemesis.inet.wire.ArpPacket;
 import nemesis.inet.wire.IcmpPacket;
+import nemesis.inet.wire.TcpChecksum;
+import nemesis.inet.wire.TcpHeader;
+import nemesis.inet.wire.TcpHeaderOut;
 import nemesis.inet.wire.UdpDatagram;
 import nemesis.wire.BigEndian;
 import nemesis.wire.EthernetFrame;
@@ -25,7 +31,9 @@ import nemesis.wire.MacAddress;
  * The network stack of a conventional host — no Nemesis scheduling, nothing accounted to anyone:
  * the simulated peer runs it. Ethernet, ARP (RFC 826), IPv4 with reassembly and fragmentation
  * (RFC 791, RFC 1122 §3.3), ICMP echo in both roles and the errors a host sends (RFC 792,
- * RFC 1122 §3.2.2), UDP sockets with a receive callback (RFC 768).
+ * RFC 1122 §3.2.2), UDP sockets with a receive callback (RFC 768), and TCP ({@link TcpConnection}
+ * per connection, {@link HostTcpSocket} with byte rings for the data; listening ports; RSTs for
+ * segments no connection takes, RFC 9293 §3.10.7.1).
  *
  * <h2>Read this first</h2>
  * Pure: no threads, no clock. Frames come in through {@link #receive} with the time; frames go out
@@ -62,7 +70,13 @@ public final class HostStack {
         void onEchoReply(int srcIp, int identifier, int sequence, MemorySegment data, long offset, int length, long nowNs);
     }
 
-    /** A datagram of a protocol the stack does not speak itself (TCP, for a TCP of the peer's own). */
+    /** Told of each connection a listening port accepts (on the SYN): returns its events, or null to refuse (RST). */
+    @FunctionalInterface
+    public interface TcpAcceptor {
+        HostTcpSocket.Events accept(HostTcpSocket s, long nowNs);
+    }
+
+    /** A datagram of a protocol the stack does not speak itself (one registered replaces the stack's own TCP). */
     @FunctionalInterface
     public interface ProtocolHandler {
         void onDatagram(Ipv4Packet datagram, long nowNs);
@@ -74,7 +88,9 @@ public final class HostStack {
         SHORT_FRAME, NOT_OUR_MAC, UNKNOWN_ETHERTYPE, ARP_INVALID, ARP_BAD_SENDER,
         // datagrams
         ICMP_BAD, ICMP_UNHANDLED, ECHO_TO_BROADCAST, UDP_TRUNCATED, UDP_BAD_LENGTH, UDP_BAD_CHECKSUM, UDP_NO_PORT,
-        UNKNOWN_PROTOCOL
+        UNKNOWN_PROTOCOL,
+        // TCP segments
+        TCP_TRUNCATED, TCP_BAD_OFFSET, TCP_BAD_CHECKSUM, TCP_NOT_UNICAST, TCP_NO_CONNECTION, TCP_REFUSED
     }
 
     /** What became of a datagram we sent, or of its fragments (counted as output problems). */
@@ -93,6 +109,8 @@ public final class HostStack {
     private static final int HOLD_BUFFERS = 128;
     private static final int REASSEMBLY_BUFFERS = 8;
     private static final int FRAME_BYTES = EthernetFrame.MAX_FRAME;
+    /** RFC 6335 §6: the dynamic ports. */
+    private static final int EPHEMERAL_FIRST = 49152;
 
     private final HostConfig config;
     private final FrameSink sink;
@@ -112,6 +130,17 @@ public final class HostStack {
     private final IcmpPacket icmpOut = new IcmpPacket();
     private final org.agrona.collections.Int2ObjectHashMap<UdpHandler> udpPorts = new org.agrona.collections.Int2ObjectHashMap<>();
     private final ProtocolHandler[] protocols = new ProtocolHandler[256];
+    // ---- TCP
+    private TcpConfig tcpConfig;
+    private final org.agrona.collections.Long2ObjectHashMap<HostTcpSocket> tcpConns = new org.agrona.collections.Long2ObjectHashMap<>();
+    private final org.agrona.collections.Int2ObjectHashMap<TcpAcceptor> tcpListeners = new org.agrona.collections.Int2ObjectHashMap<>();
+    private final org.agrona.collections.Int2ObjectHashMap<TcpConfig> listenerConfigs = new org.agrona.collections.Int2ObjectHashMap<>();
+    private final java.util.ArrayList<HostTcpSocket> tcpSockets = new java.util.ArrayList<>();
+    private final TcpHeader tcpIn = new TcpHeader();
+    private final TcpHeaderOut tcpRst = new TcpHeaderOut();
+    private int nextEphemeral = EPHEMERAL_FIRST;
+    private long tcpSegments;
+    private long tcpResetsSent;
     private EchoReplyHandler echoReplies;
     private long nowNs;
     private int ipId;
@@ -160,6 +189,7 @@ public final class HostStack {
         this.sink = sink;
         this.arp = new ArpCache(ArpCache.Config.DEFAULT.withHoldLimit(HOLD_PER_ADDRESS));
         this.ipv4 = Ipv4Input.withReassembly(config.ip(), REASSEMBLY_BUFFERS);
+        tcpConfig(TcpConfig.modern());
     }
 
     public HostConfig config() {
@@ -290,6 +320,14 @@ public final class HostStack {
         switch (d.protocol()) {
             case Ipv4Packet.PROTO_ICMP -> icmpInput(d);
             case Ipv4Packet.PROTO_UDP -> udpInput(d);
+            case Ipv4Packet.PROTO_TCP -> {
+                if (protocols[Ipv4Packet.PROTO_TCP] != null) {
+                    protocolDelivered++;
+                    protocols[Ipv4Packet.PROTO_TCP].onDatagram(d, nowNs);
+                } else {
+                    tcpInput(d);
+                }
+            }
             default -> {
                 ProtocolHandler h = protocols[d.protocol()];
                 if (h != null) {
@@ -363,6 +401,186 @@ public final class HostStack {
         }
         udpDelivered++;
         h.onDatagram(d.src(), u.srcPort(), u.dstPort(), u.segment(), u.payloadOffset(), u.payloadLength(), nowNs);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // TCP
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * The configuration of connections opened from now on (the peer's profile); its MSS is cut to
+     * what the MTU carries (MTU − 40).
+     */
+    public void tcpConfig(TcpConfig c) {
+        this.tcpConfig = fitMss(c);
+    }
+
+    private TcpConfig fitMss(TcpConfig c) {
+        int most = config.mtu() - Ipv4Packet.MIN_HEADER_LEN - TcpHeader.MIN_HEADER_LEN;
+        return c.mss() > most ? c.toBuilder().mss(most).build() : c;
+    }
+
+    public TcpConfig tcpConfig() {
+        return tcpConfig;
+    }
+
+    /** Accepts connections on {@code port}; false if the port is taken. */
+    public boolean listenTcp(int port, TcpAcceptor acceptor) {
+        return listenTcp(port, null, acceptor);
+    }
+
+    /**
+     * Accepts connections on {@code port} with their own configuration ({@code config}; null: the
+     * stack's): one simulated host can play receivers of different kinds on different ports.
+     * False if the port is taken.
+     */
+    public boolean listenTcp(int port, TcpConfig config, TcpAcceptor acceptor) {
+        if (port <= 0 || port > 0xFFFF) {
+            throw new IllegalArgumentException("TCP port must be 1..65535: " + port);
+        }
+        if (tcpListeners.containsKey(port)) {
+            return false;
+        }
+        tcpListeners.put(port, acceptor);
+        if (config != null) {
+            listenerConfigs.put(port, fitMss(config));
+        }
+        return true;
+    }
+
+    public void unlistenTcp(int port) {
+        tcpListeners.remove(port);
+        listenerConfigs.remove(port);
+    }
+
+    /**
+     * Opens a connection from {@code localPort} (0: the next free dynamic port) to
+     * {@code remoteIp:remotePort}: the SYN goes at once.
+     */
+    public HostTcpSocket connectTcp(int localPort, int remoteIp, int remotePort, HostTcpSocket.Events events, long now) {
+        nowNs = now;
+        int port = localPort;
+        if (port == 0) {
+            for (int tries = 0; tries < 16384 && port == 0; tries++) {
+                int p = nextEphemeral;
+                nextEphemeral = nextEphemeral == 0xFFFF ? EPHEMERAL_FIRST : nextEphemeral + 1;
+                if (!tcpConns.containsKey(tcpKey(remoteIp, remotePort, p)) && !tcpListeners.containsKey(p)) {
+                    port = p;
+                }
+            }
+        }
+        long key = tcpKey(remoteIp, remotePort, port);
+        if (port == 0 || tcpConns.containsKey(key)) {
+            throw new IllegalStateException("no free port, or the connection exists: " + port);
+        }
+        HostTcpSocket s = new HostTcpSocket(this, tcpConfig, config.ip(), port, remoteIp, remotePort, key);
+        s.events(events);
+        tcpConns.put(key, s);
+        tcpSockets.add(s);
+        s.connection().connect(now);
+        afterTcp(s, now);
+        return s;
+    }
+
+    /** The open connections (CLOSED ones are forgotten). */
+    public java.util.List<HostTcpSocket> tcpSockets() {
+        return java.util.Collections.unmodifiableList(tcpSockets);
+    }
+
+    private static long tcpKey(int remoteIp, int remotePort, int localPort) {
+        return ((long) remoteIp << 32) | ((long) (remotePort & 0xFFFF) << 16) | (localPort & 0xFFFF);
+    }
+
+    /** RFC 9293 §3.10.7: a segment to its connection, a SYN to a listener, anything else a RST. */
+    private void tcpInput(Ipv4Packet d) {
+        TcpHeader t = tcpIn.wrap(d.segment(), d.payloadOffset(), d.payloadLength());
+        switch (t.validate(d.payloadLength(), d.src(), d.dst())) {
+            case OK -> { }
+            case TRUNCATED -> {
+                drops.add(Drop.TCP_TRUNCATED);
+                return;
+            }
+            case BAD_DATA_OFFSET -> {
+                drops.add(Drop.TCP_BAD_OFFSET);
+                return;
+            }
+            case BAD_CHECKSUM -> {
+                drops.add(Drop.TCP_BAD_CHECKSUM);
+                return;
+            }
+        }
+        int src = d.src();
+        // RFC 1122 §4.2.3.10: segments to or from broadcast and multicast addresses are not TCP's.
+        if (d.dst() != config.ip() || src == Ipv4Address.ANY || src == Ipv4Address.BROADCAST
+                || Ipv4Address.isMulticast(src)) {
+            drops.add(Drop.TCP_NOT_UNICAST);
+            return;
+        }
+        HostTcpSocket s = tcpConns.get(tcpKey(src, t.srcPort(), t.dstPort()));
+        if (s == null) {
+            TcpAcceptor acceptor = tcpListeners.get(t.dstPort());
+            int f = t.flags();
+            if (acceptor != null && (f & (TcpHeader.SYN | TcpHeader.ACK | TcpHeader.RST)) == TcpHeader.SYN) {
+                TcpConfig c = listenerConfigs.get(t.dstPort());
+                s = new HostTcpSocket(this, c != null ? c : tcpConfig, config.ip(), t.dstPort(), src, t.srcPort(),
+                        tcpKey(src, t.srcPort(), t.dstPort()));
+                HostTcpSocket.Events ev = acceptor.accept(s, nowNs);
+                if (ev == null) {
+                    drops.add(Drop.TCP_REFUSED);
+                    tcpReset(t);
+                    return;
+                }
+                s.events(ev);
+                tcpConns.put(s.key(), s);
+                tcpSockets.add(s);
+                s.connection().listen(nowNs);
+            } else {
+                drops.add(Drop.TCP_NO_CONNECTION);
+                tcpReset(t);
+                return;
+            }
+        }
+        tcpSegments++;
+        s.connection().input(t, nowNs);
+        afterTcp(s, nowNs);
+    }
+
+    /** RFC 9293 reset generation for a segment no connection takes. */
+    private void tcpReset(TcpHeader t) {
+        if (TcpResets.answer(t, tcpRst)) {
+            tcpResetsSent++;
+            tcpTransmit(tcpRst, null, 1, 0, 0);
+        }
+    }
+
+    /** After any call into a connection: its application hears what happened. */
+    void afterTcp(HostTcpSocket s, long now) {
+        s.dispatch(now);
+    }
+
+    /** The connection ended (or fell back to LISTEN): its key is free. */
+    void forget(HostTcpSocket s) {
+        if (tcpConns.get(s.key()) == s) {
+            tcpConns.remove(s.key());
+        }
+    }
+
+    /** Sends a segment: header, then {@code len} stream bytes from {@code from} out of the send ring. */
+    void tcpTransmit(TcpHeaderOut h, MemorySegment ring, int ringCap, long from, int len) {
+        long t = IP_AT + Ipv4Packet.MIN_HEADER_LEN;
+        int hl = h.write(scratch, t);
+        if (len > 0) {
+            int pos = (int) (from % ringCap);
+            int first = Math.min(len, ringCap - pos);
+            MemorySegment.copy(ring, pos, scratch, t + hl, first);
+            if (first < len) {
+                MemorySegment.copy(ring, 0, scratch, t + hl + first, len - first);
+            }
+        }
+        TcpChecksum.fill(scratch, t, hl + len, config.ip(), h.dstIp);
+        Headers.ipv4(scratch, IP_AT, config.ip(), h.dstIp, Ipv4Packet.PROTO_TCP, hl + len, ipId++,
+                Ipv4Packet.DEFAULT_TTL, Ipv4Packet.FLAG_DF);
+        output(h.dstIp, Ipv4Packet.MIN_HEADER_LEN + hl + len);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -509,7 +727,11 @@ public final class HostStack {
 
     /** When {@link #poll} has work next, {@link Long#MAX_VALUE} if never. */
     public long nextTimerNs() {
-        return Math.min(arp.nextTimerNs(), ipv4.nextTimerNs());
+        long t = Math.min(arp.nextTimerNs(), ipv4.nextTimerNs());
+        for (int i = 0; i < tcpSockets.size(); i++) {
+            t = Math.min(t, tcpSockets.get(i).connection().nextTimerNs());
+        }
+        return t;
     }
 
     /** Does what is due at {@code now}: ARP retries, give-ups and lifetimes; reassembly timeouts. */
@@ -517,6 +739,24 @@ public final class HostStack {
         nowNs = now;
         arp.expire(now, actions);
         ipv4.expire(now);
+        for (int i = 0; i < tcpSockets.size(); i++) {
+            HostTcpSocket s = tcpSockets.get(i);
+            if (s.connection().nextTimerNs() <= now) {
+                s.connection().onTimer(now);
+                afterTcp(s, now);
+            }
+        }
+        // forget the connections that ended (in place: no allocation)
+        int w = 0;
+        for (int i = 0; i < tcpSockets.size(); i++) {
+            HostTcpSocket s = tcpSockets.get(i);
+            if (!s.gone()) {
+                tcpSockets.set(w++, s);
+            }
+        }
+        while (tcpSockets.size() > w) {
+            tcpSockets.remove(tcpSockets.size() - 1);
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -551,6 +791,16 @@ public final class HostStack {
         return icmpErrorsSent;
     }
 
+    /** TCP segments given to a connection (new ones included). */
+    public long tcpSegmentsReceived() {
+        return tcpSegments;
+    }
+
+    /** RSTs sent for segments no connection took (a connection's own are in its counters). */
+    public long tcpResetsSent() {
+        return tcpResetsSent;
+    }
+
     public Counters<Drop> drops() {
         return drops;
     }
@@ -575,7 +825,7 @@ public final class HostStack {
         long datagramDrops = drops.total() - drops.get(Drop.SHORT_FRAME) - drops.get(Drop.NOT_OUR_MAC)
                 - drops.get(Drop.UNKNOWN_ETHERTYPE) - drops.get(Drop.ARP_INVALID) - drops.get(Drop.ARP_BAD_SENDER);
         return ipv4.datagrams() - udpDelivered - echoRequests - echoRepliesReceived - icmpErrorsReceived
-                - protocolDelivered - datagramDrops;
+                - protocolDelivered - tcpSegments - datagramDrops;
     }
 
     /** Every figure, in a stable order, drops by lower-case reason (non-zero only). */
@@ -593,6 +843,8 @@ public final class HostStack {
         m.put("echo_replies_received", echoRepliesReceived);
         m.put("icmp_errors_received", icmpErrorsReceived);
         m.put("icmp_errors_sent", icmpErrorsSent);
+        m.put("tcp_segments_received", tcpSegments);
+        m.put("tcp_resets_sent", tcpResetsSent);
         drops.nonZero().forEach((k, v) -> m.put("drop_" + k, v));
         ipv4.drops().nonZero().forEach((k, v) -> m.put("drop_" + k, v));
         outputDrops.nonZero().forEach((k, v) -> m.put("output_drop_" + k, v));

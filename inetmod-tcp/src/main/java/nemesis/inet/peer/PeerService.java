@@ -2,8 +2,8 @@ package nemesis.inet.peer;
 
 /**
  * A program the simulated peer runs, as a scenario's {@code peer.services} declares it: a sink
- * per port like the paper's receivers, an echo, and, to drive the Nemesis host's receivers, a
- * source and a pinger. {@link #name()} is the key of its figures in {@link SimPeer#report()}
+ * per port like the paper's receivers (UDP and TCP), an echo, and, to drive the Nemesis host's
+ * receivers, a source, a TCP sender and a pinger. {@link #name()} is the key of its figures in {@link SimPeer#report()}
  * ({@code "#2"}, {@code "#3"}... appended when two services would share a name).
  */
 public sealed interface PeerService {
@@ -76,6 +76,51 @@ public sealed interface PeerService {
         @Override
         public String name() {
             return "ping:" + nemesis.wire.Ipv4Address.toString(dstIp);
+        }
+    }
+
+    /**
+     * Accepts TCP connections on {@code port} and counts the bytes of each stream
+     * ({@code tcp_sink}): see {@link nemesis.inet.StreamMeter} for the figures.
+     *
+     * @param verifyPattern {@code verify: pattern} (true: every byte checked against the
+     *                      {@link nemesis.inet.StreamPattern} at its offset) or {@code none}
+     * @param profile       the receiver this port plays, its TCP and its CPU cost per frame
+     *                      (null: the peer's own): the paper's Figure 5 has a SunOS and a NetBSD
+     *                      receiver on one LAN, which one simulated host plays on two ports
+     */
+    record TcpSink(int port, boolean verifyPattern, PeerProfile profile) implements PeerService {
+        public TcpSink {
+            checkPort(port);
+        }
+
+        /** A sink that behaves as the peer's own profile. */
+        public TcpSink(int port, boolean verifyPattern) {
+            this(port, verifyPattern, null);
+        }
+
+        @Override
+        public String name() {
+            return "tcp_sink:" + port;
+        }
+    }
+
+    /**
+     * Connects to {@code dstIp:dstPort} at {@code startNs} and sends as fast as TCP allows
+     * ({@code tcp_send}), the {@link nemesis.inet.StreamPattern} if {@code pattern}, then closes:
+     * {@code bytes} of them (0: until the run ends).
+     */
+    record TcpSend(int dstIp, int dstPort, long bytes, long startNs, boolean pattern) implements PeerService {
+        public TcpSend {
+            checkPort(dstPort);
+            if (bytes < 0 || startNs < 0) {
+                throw new IllegalArgumentException("tcp_send: bytes and start >= 0: " + bytes + ", " + startNs);
+            }
+        }
+
+        @Override
+        public String name() {
+            return "tcp_send:" + dstPort;
         }
     }
 

@@ -16,7 +16,11 @@ import nemesis.drivers.sim.Timeline;
 import nemesis.inet.HostConfig;
 import nemesis.inet.Pattern;
 import nemesis.inet.SinkMeter;
+import nemesis.inet.StreamMeter;
+import nemesis.inet.StreamPattern;
 import nemesis.inet.host.HostStack;
+import nemesis.inet.host.HostTcpSocket;
+import nemesis.inet.tcp.CloseReason;
 import nemesis.kernel.Kernel;
 
 /**
@@ -26,9 +30,10 @@ import nemesis.kernel.Kernel;
  * callback) and at alarms it asks the {@link Timeline} for (its stack's timers, its senders'
  * pacing), and never blocks.
  *
- * <p>Each frame is processed when it arrives, in no time. {@link #processingDelay} is the hook for
- * a receiver's CPU (issue #4's profiles): with one set, frames queue for the peer's one CPU and
- * each reaches the stack when its processing is done.
+ * <p>Each frame is processed when it arrives, in no time, unless the peer has a
+ * {@link PeerProfile} with a processing cost (or {@link #processingDelay} is set): then frames
+ * queue for the peer's one CPU and each reaches the stack when its processing is done. The
+ * profile also gives the peer's TCP its configuration (window, delayed ACKs, options).
  *
  * <p>Time: the peer reads the {@code clock} it was given (the kernel's) whenever it acts, so
  * everything it sends is at or after the link's latest event, as the link requires.
@@ -61,6 +66,9 @@ public final class SimPeer {
     private final HostStack stack;
     private final List<Service> services = new ArrayList<>();
     private final org.agrona.collections.Int2ObjectHashMap<PingService> pingsById = new org.agrona.collections.Int2ObjectHashMap<>();
+    private final PeerProfile profile;
+    /** TCP sinks that play another receiver than the peer's profile, by port. */
+    private final org.agrona.collections.Int2ObjectHashMap<PeerProfile> portProfiles = new org.agrona.collections.Int2ObjectHashMap<>();
     private final Runnable onTimer = this::timer;
     private long armedNs = NEVER;
 
@@ -79,6 +87,15 @@ public final class SimPeer {
      */
     public SimPeer(String name, HostConfig config, EthernetLink link, End end, Timeline timeline, LongSupplier clock,
                    long measureFromNs, List<PeerService> declared) {
+        this(name, config, link, end, timeline, clock, measureFromNs, declared, PeerProfile.IDEAL);
+    }
+
+    /**
+     * @param profile the peer's TCP and CPU ({@link PeerProfile#IDEAL}: a modern TCP, no processing time)
+     */
+    public SimPeer(String name, HostConfig config, EthernetLink link, End end, Timeline timeline, LongSupplier clock,
+                   long measureFromNs, List<PeerService> declared, PeerProfile profile) {
+        this.profile = profile;
         this.name = name;
         this.config = config;
         this.link = link;
@@ -87,6 +104,15 @@ public final class SimPeer {
         this.clock = clock;
         this.measureFromNs = measureFromNs;
         this.stack = new HostStack(config, this::transmit);
+        stack.tcpConfig(profile.tcp());
+        if (profile.hasProcessingDelay()) {
+            this.delay = profile::processingNs;
+        }
+        for (PeerService s : declared) {
+            if (s instanceof PeerService.TcpSink k && k.profile() != null) {
+                portProfiles.put(k.port(), k.profile());
+            }
+        }
         stack.onEchoReply((src, id, seq, data, off, len, now) -> {
             PingService p = pingsById.get(id);
             if (p != null) {
@@ -102,7 +128,14 @@ public final class SimPeer {
     /** A peer driven by {@code kernel}'s alarms and clock. */
     public static SimPeer on(Kernel kernel, String name, HostConfig config, EthernetLink link, End end,
                              long measureFromNs, List<PeerService> declared) {
-        return new SimPeer(name, config, link, end, kernel::at, () -> kernel.clock().nowNs(), measureFromNs, declared);
+        return on(kernel, name, config, link, end, measureFromNs, declared, PeerProfile.IDEAL);
+    }
+
+    /** A peer driven by {@code kernel}'s alarms and clock, behaving as {@code profile}. */
+    public static SimPeer on(Kernel kernel, String name, HostConfig config, EthernetLink link, End end,
+                             long measureFromNs, List<PeerService> declared, PeerProfile profile) {
+        return new SimPeer(name, config, link, end, kernel::at, () -> kernel.clock().nowNs(), measureFromNs, declared,
+                profile);
     }
 
     private void add(PeerService s) {
@@ -115,6 +148,8 @@ public final class SimPeer {
             case PeerService.UdpEcho e -> new EchoService(e, unique);
             case PeerService.UdpSource u -> new SourceService(u, unique);
             case PeerService.Ping p -> new PingService(p, unique, 0x5000 + pingsById.size());
+            case PeerService.TcpSink k -> new TcpSinkService(k, unique);
+            case PeerService.TcpSend t -> new TcpSendService(t, unique);
         };
         services.add(running);
     }
@@ -146,6 +181,20 @@ public final class SimPeer {
 
     public List<Service> services() {
         return Collections.unmodifiableList(services);
+    }
+
+    public PeerProfile profile() {
+        return profile;
+    }
+
+    /** The meter of the {@code tcp_sink} on {@code port}, or null. */
+    public StreamMeter tcpSink(int port) {
+        for (Service s : services) {
+            if (s instanceof TcpSinkService k && k.spec.port() == port) {
+                return k.meter;
+            }
+        }
+        return null;
     }
 
     /** The meter of the {@code udp_sink} on {@code port}, or null. */
@@ -190,7 +239,7 @@ public final class SimPeer {
     private void arrived(Frame f, long arrivalNs) {
         framesReceived++;
         long now = clock.getAsLong();
-        long cost = delay == null ? 0 : delay.ns(f.length());
+        long cost = cost(f);
         if (cost <= 0 && backlog.isEmpty()) {
             process(f, now);
             return;
@@ -204,6 +253,30 @@ public final class SimPeer {
         cpuFreeNs = Math.max(cpuFreeNs, now) + Math.max(cost, 0);
         backlog.add(f);
         timeline.at(cpuFreeNs, onProcessed);
+    }
+
+    /**
+     * The CPU time {@code f} costs: that of the profile of the TCP sink it is for, if that sink has
+     * its own, else the peer's. One CPU either way.
+     */
+    private long cost(Frame f) {
+        if (!portProfiles.isEmpty()) {
+            PeerProfile p = portProfiles.get(tcpDstPort(f.bytes(), f.length()));
+            if (p != null) {
+                return p.processingNs(f.length());
+            }
+        }
+        return delay == null ? 0 : delay.ns(f.length());
+    }
+
+    /** The TCP destination port of an Ethernet frame carrying IPv4 and TCP, else 0. */
+    private static int tcpDstPort(byte[] b, int len) {
+        int ip = Frame.ETHERNET_HEADER_BYTES;
+        if (len < ip + 20 || (b[12] & 0xff) != 0x08 || b[13] != 0x00 || (b[ip + 9] & 0xff) != 6) {
+            return 0;
+        }
+        int tcp = ip + (b[ip] & 0x0f) * 4;
+        return len < tcp + 4 ? 0 : (b[tcp + 2] & 0xff) << 8 | (b[tcp + 3] & 0xff);
     }
 
     private void processed() {
@@ -389,6 +462,160 @@ public final class SimPeer {
             m.put("datagrams_sent", sent);
             m.put("bytes_sent", bytes);
             m.put("failed", failed);
+            return m;
+        }
+    }
+
+    /** {@code tcp_sink}: accepts every connection on the port, reads everything at once, meters it. */
+    private final class TcpSinkService implements Service {
+        final PeerService.TcpSink spec;
+        final String name;
+        final StreamMeter meter;
+        final MemorySegment buf = Arena.ofAuto().allocate(64 * 1024, 8);
+        HostTcpSocket last;
+
+        TcpSinkService(PeerService.TcpSink spec, String name) {
+            this.spec = spec;
+            this.name = name;
+            this.meter = new StreamMeter(spec.verifyPattern(), measureFromNs);
+            if (!stack.listenTcp(spec.port(), spec.profile() == null ? null : spec.profile().tcp(), (s, now) -> {
+                meter.connection();
+                last = s;
+                return new Reader();
+            })) {
+                throw new IllegalArgumentException("peer " + name + ": TCP port " + spec.port() + " taken twice");
+            }
+        }
+
+        /** One connection's reader: its own stream offset. */
+        final class Reader implements HostTcpSocket.Events {
+            long offset;
+
+            @Override
+            public void readable(HostTcpSocket s, long nowNs) {
+                int n;
+                while ((n = s.read(buf, 0, (int) buf.byteSize(), nowNs)) > 0) {
+                    meter.record(buf, 0, n, offset, nowNs);
+                    offset += n;
+                }
+            }
+
+            @Override
+            public void finReceived(HostTcpSocket s, long nowNs) {
+                readable(s, nowNs);
+                meter.fin();
+                s.close(nowNs);
+            }
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Map<String, Object> figures() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("program", "tcp_sink");
+            m.put("port", spec.port());
+            m.putAll(meter.figures());
+            if (last != null) {
+                m.put("tcp", last.connection().counters().nonZero());
+            }
+            return m;
+        }
+    }
+
+    /** {@code tcp_send}: one connection, filled as fast as its send buffer empties. */
+    private final class TcpSendService implements Service, HostTcpSocket.Events {
+        final PeerService.TcpSend spec;
+        final String name;
+        final MemorySegment buf = Arena.ofAuto().allocate(16 * 1024, 8);
+        final Runnable onStart = this::start;
+        HostTcpSocket socket;
+        long written;
+        boolean finished;
+        CloseReason closed = CloseReason.NONE;
+
+        TcpSendService(PeerService.TcpSend spec, String name) {
+            this.spec = spec;
+            this.name = name;
+            timeline.at(spec.startNs(), onStart);
+        }
+
+        private void start() {
+            long now = now();
+            socket = stack.connectTcp(0, spec.dstIp(), spec.dstPort(), this, now);
+            arm();
+        }
+
+        @Override
+        public void established(HostTcpSocket s, long nowNs) {
+            fill(s, nowNs);
+        }
+
+        @Override
+        public void writable(HostTcpSocket s, long nowNs) {
+            fill(s, nowNs);
+        }
+
+        private void fill(HostTcpSocket s, long nowNs) {
+            while (!finished) {
+                long room = s.sendSpace();
+                if (spec.bytes() > 0) {
+                    room = Math.min(room, spec.bytes() - written);
+                }
+                int n = (int) Math.min(room, buf.byteSize());
+                if (n <= 0) {
+                    break;
+                }
+                if (spec.pattern()) {
+                    StreamPattern.fill(buf, 0, n, written);
+                }
+                int took = s.write(buf, 0, n, nowNs);
+                written += took;
+                if (took < n) {
+                    break;
+                }
+            }
+            if (!finished && spec.bytes() > 0 && written >= spec.bytes()) {
+                finished = true;
+                s.close(nowNs);
+            }
+        }
+
+        @Override
+        public void finReceived(HostTcpSocket s, long nowNs) {
+            if (!finished) {
+                finished = true;
+                s.close(nowNs);
+            }
+        }
+
+        @Override
+        public void closed(HostTcpSocket s, CloseReason why, long nowNs) {
+            closed = why;
+            finished = true;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Map<String, Object> figures() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("program", "tcp_send");
+            m.put("bytes_written", written);
+            m.put("bytes_acked", socket == null ? 0 : socket.bytesAcked());
+            m.put("state", socket == null ? "not started" : socket.state().rfcName());
+            if (closed != CloseReason.NONE) {
+                m.put("closed", closed.name().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (socket != null) {
+                m.put("tcp", socket.connection().counters().nonZero());
+            }
             return m;
         }
     }

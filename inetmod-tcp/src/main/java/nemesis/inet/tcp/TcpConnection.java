@@ -41,11 +41,32 @@ import nemesis.inet.wire.TcpHeaderOut;
  * byte. Segments' 32-bit fields are unwrapped against SND.UNA and RCV.NXT (the nearest value),
  * which is exact while windows stay below 2^31 (RFC 7323 caps them at 2^30).
  *
- * <h2>Opening</h2>
- * Active: {@link #connect}. Passive: the caller creates one connection per flow, calls
- * {@link #listen} and feeds it the SYN ({@link #input}); a connection created with remote port 0
- * takes the first SYN's source as its peer. A passive connection returns to LISTEN if its SYN is
- * reset (RFC 9293); the caller may drop it then.
+ * <h2>Use (what the caller calls, in order)</h2>
+ * <ul>
+ * <li>Active open: {@code new TcpConnection(cfg, localIp, localPort, remoteIp, remotePort, out,
+ *   send, receive, listener)}, {@link #connect}; the SYN goes at once; ESTABLISHED is reported to
+ *   the listener when the SYN-ACK arrives.</li>
+ * <li>Passive open: one connection per flow, created when its SYN arrives (remote port 0 takes the
+ *   SYN's source), {@link #listen}, then {@link #input} of that SYN: SYN-RECEIVED, the SYN-ACK goes;
+ *   ESTABLISHED on the ACK (accept the socket then). A connection reset in SYN-RECEIVED returns to
+ *   LISTEN (RFC 9293): drop it. Segments for ports nobody listens on: {@link TcpResets#answer}.</li>
+ * <li>Every segment for the flow: {@link TcpHeader#validate} (checksum), then {@link #input}.</li>
+ * <li>Timers: whenever {@code now >= }{@link #nextTimerNs()}, {@link #onTimer}; re-read
+ *   {@code nextTimerNs()} after every call (any call may move it).</li>
+ * <li>Sending: the application's bytes join the {@link SendStream} (its {@code end()} grows), then
+ *   {@link #send}; {@link SendStream#acknowledged} gives buffers back as ACKs arrive.</li>
+ * <li>Receiving: {@link ReceiveStream#deliver} hands in-order bytes over (never more than
+ *   {@link ReceiveStream#space()}); when the application has consumed some,
+ *   {@link #receiveWindowOpened} (it may deliver held bytes, send a window update, and is when
+ *   the every-second-segment ACK goes if it waited for the reader).</li>
+ * <li>Closing: {@link #shutdownOutput} (half-close; FIN after the queued data) or {@link #close}
+ *   (also: no more data is taken), or {@link #abort} (RST). The connection is done when the
+ *   listener sees {@code =>CLOSED} ({@link #closeReason()} says why): after TIME-WAIT (2·MSL),
+ *   LAST-ACK, a reset, a timeout.</li>
+ * </ul>
+ * None of the callbacks ({@link TcpOutput}, the streams, the {@link TcpListener}) may call back
+ * into the connection: note what happened and act after the call returns (as {@code HostStack}
+ * does).
  */
 public final class TcpConnection {
     public static final long NEVER = Long.MAX_VALUE;
@@ -157,6 +178,8 @@ public final class TcpConnection {
     private boolean finReceived;
     private long unackedBytes;
     private int quickAcksLeft;
+    /** The window our last ACK advertised (RCV.ADV − RCV.NXT then). */
+    private long lastWndAdvertised;
 
     // ---- congestion control (RFC 5681, 6582, 6675)
     private long cwnd;
@@ -278,17 +301,20 @@ public final class TcpConnection {
         if (pullFromStore() && rcvFinAbs >= 0 && rcvNxt == rcvFinAbs && !finReceived) {
             finInput(now);
         }
+        if (delAck) {
+            ackDue();
+        }
         output(now);
     }
 
     /**
      * Half-close: a FIN follows the data queued so far; data still flows in. ESTABLISHED →
-     * FIN-WAIT-1, CLOSE-WAIT → LAST-ACK; in SYN-SENT the FIN waits for the connection.
+     * FIN-WAIT-1, CLOSE-WAIT → LAST-ACK; in LISTEN and SYN-SENT the FIN waits for ESTABLISHED.
      */
     public void shutdownOutput(long now) {
         switch (state) {
-            case CLOSED, LISTEN -> { }
-            case SYN_SENT -> finWanted = true;
+            case CLOSED -> { }
+            case LISTEN, SYN_SENT -> finWanted = true;
             case SYN_RECEIVED, ESTABLISHED -> {
                 placeFin();
                 setState(TcpState.FIN_WAIT_1, now);
@@ -633,14 +659,11 @@ public final class TcpConnection {
             tsRecentValid = true;
         }
 
-        // Fourth: SYN (RFC 5961 §4; RFC 9293 for a passive SYN-RECEIVED).
+        // Fourth: SYN (RFC 5961 §4). RFC 9293 returns a passive SYN-RECEIVED to LISTEN instead;
+        // we challenge there too, or one blind SYN would abort a handshake. A peer that really
+        // restarted answers the challenge ACK with a RST at RCV.NXT, which does return us to LISTEN.
         if (syn) {
-            if (state == TcpState.SYN_RECEIVED && passive) {
-                drop(Drop.SYN_IN_SYN_RECEIVED);
-                backToListen(now);
-            } else {
-                synChallenge(now);
-            }
+            synChallenge(now);
             return;
         }
 
@@ -660,6 +683,10 @@ public final class TcpConnection {
                 sndWl1 = segSeq;
                 sndWl2 = ackAbs;
                 established(now);
+                if (finWanted) {
+                    placeFin(); // asked for in LISTEN: it goes after the data (output below)
+                    setState(TcpState.FIN_WAIT_1, now);
+                }
             } else {
                 drop(Drop.SYN_RECEIVED_BAD_ACK);
                 respondReset(seg);
@@ -865,18 +892,40 @@ public final class TcpConnection {
             if (dupAcks >= thresh || (!board.isEmpty() && board.isLost(sndUna, thresh, effMss()))) {
                 if (sndUna >= recover) {
                     enterSackRecovery(now);
-                } else {
-                    counters.add(Event.FAST_RETRANSMITS_SUPPRESSED);
+                    return;
                 }
+                counters.add(Event.FAST_RETRANSMITS_SUPPRESSED);
             }
         } else if (dupAcks == thresh) {
             // RFC 6582 step 2: only if the cumulative ACK covers more than "recover".
             if (sndUna > recover) {
                 enterNewRenoRecovery(now);
-            } else {
-                counters.add(Event.FAST_RETRANSMITS_SUPPRESSED);
+                return;
             }
+            counters.add(Event.FAST_RETRANSMITS_SUPPRESSED);
         }
+        if (dupAcks < thresh) {
+            limitedTransmit(now);
+        }
+    }
+
+    /**
+     * Limited Transmit (RFC 3042; RFC 6675 step 2.3): on each of the first two duplicate ACKs, one
+     * new segment if the receiver's window allows and no more than cwnd + 2·SMSS would be
+     * outstanding. cwnd does not change. Small windows then still produce three duplicate ACKs.
+     */
+    private void limitedTransmit(long now) {
+        long smss = effMss();
+        long dataEnd = dataEndAbs();
+        if (sndNxt != sndMax || sndMax >= dataEnd || sndUna == 0) {
+            return;
+        }
+        long len = Math.min(Math.min(smss, dataEnd - sndMax), sndUna + sndWnd - sndMax);
+        if (len <= 0 || sndMax + len - sndUna > cwnd + 2 * smss) {
+            return;
+        }
+        counters.add(Event.LIMITED_TRANSMITS);
+        sendNew(sndMax, len, now);
     }
 
     private void enterNewRenoRecovery(long now) {
@@ -1101,7 +1150,14 @@ public final class TcpConnection {
         }
     }
 
-    /** RFC 1122 §4.2.3.2, RFC 5681 §4.2: delay the ACK unless enough full-sized segments wait. */
+    /**
+     * RFC 1122 §4.2.3.2, RFC 5681 §4.2: delay the ACK, unless {@code ackEvery} full-sized segments
+     * wait <em>and</em> the application has taken them (the window would not shrink). Otherwise the
+     * ACK goes when the application reads ({@link #receiveWindowOpened}) or at the next fast tick.
+     * That is when 4.4BSD acknowledges (its every-second-segment ACK is the window update sent when
+     * the reader frees two segments) and Linux too ({@code __tcp_ack_snd_check},
+     * {@code tcp_cleanup_rbuf}): one ACK per two segments, not two.
+     */
     private void delayAck(int len, long now) {
         if (!cfg.delayedAck() || quickAcksLeft > 0) {
             if (quickAcksLeft > 0) {
@@ -1111,16 +1167,23 @@ public final class TcpConnection {
             return;
         }
         unackedBytes += len;
-        // "Full-sized" allows for SACK options in the peer's segments.
-        long full = Math.max(1, effMss() - MAX_SACK_OPTION_BYTES);
-        if (unackedBytes >= cfg.ackEvery() * full) {
-            ackNow = true;
-        } else {
+        if (!ackDue()) {
             delAck = true;
             if (delAckAt == NEVER) {
                 delAckAt = (Math.floorDiv(now, cfg.fastTickNs()) + 1) * cfg.fastTickNs();
             }
         }
+    }
+
+    /** Enough full-sized segments wait and the application took them: acknowledge now. */
+    private boolean ackDue() {
+        // "Full-sized" allows for SACK options in the peer's segments.
+        long full = Math.max(1, effMss() - MAX_SACK_OPTION_BYTES);
+        if (unackedBytes >= cfg.ackEvery() * full && receiveWindow() >= lastWndAdvertised) {
+            ackNow = true;
+            return true;
+        }
+        return false;
     }
 
     /** Hands the application what the store holds from RCV.NXT on, while it has space. */
@@ -1319,6 +1382,13 @@ public final class TcpConnection {
                 }
             } else if (sndNxt + span > sndMax) {
                 sndMax = sndNxt + span; // a persist probe: SND.NXT stays, the byte counts as sent
+            }
+            // A bare ACK went while data waits behind a closed window: without this, no timer would
+            // ever probe the window, and a lost window update would leave both ends waiting (a
+            // 4.4BSD bug; FreeBSD's tcp_output arms the persist timer here too).
+            if (span == 0 && dataEnd > sndUna && sndUna > 0 && rexmtAt == NEVER && persistAt == NEVER) {
+                rxtShift = 0;
+                setPersist(now);
             }
             if (!sendalot) {
                 return;
@@ -1552,6 +1622,7 @@ public final class TcpConnection {
         }
         if (ack) {
             lastAckSent = rcvNxt;
+            lastWndAdvertised = Math.max(0, rcvAdv - rcvNxt);
             ackNow = false;
             delAck = false;
             delAckAt = NEVER;

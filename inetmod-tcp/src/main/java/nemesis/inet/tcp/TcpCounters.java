@@ -31,7 +31,7 @@ public final class TcpCounters {
         SYN_RETRANSMITS, SYN_ACK_RETRANSMITS_ON_DUP_SYN,
         RTO_EXPIRIES, RTO_GIVE_UPS, PERSIST_TIMEOUTS, PERSIST_PROBES, KEEPALIVE_PROBES, KEEPALIVE_DROPS,
         // ---- congestion control
-        FAST_RETRANSMITS, FAST_RETRANSMITS_SUPPRESSED, PARTIAL_ACKS, RECOVERY_EXITS, SACK_RECOVERY_ENTRIES,
+        FAST_RETRANSMITS, FAST_RETRANSMITS_SUPPRESSED, LIMITED_TRANSMITS, PARTIAL_ACKS, RECOVERY_EXITS, SACK_RECOVERY_ENTRIES,
         RTT_SAMPLES, RTT_SAMPLES_TS, CWND_IDLE_RESTARTS
     }
 
@@ -53,10 +53,8 @@ public final class TcpCounters {
         RST_OUT_OF_WINDOW,
         /** RFC 5961 §3.2: a RST in the window but not at RCV.NXT (a challenge ACK is sent). */
         RST_NOT_EXACT,
-        /** RFC 5961 §4: a SYN in a synchronized state (a challenge ACK is sent). */
+        /** RFC 5961 §4: a SYN in SYN-RECEIVED or a synchronized state (a challenge ACK is sent). */
         SYN_IN_SYNCHRONIZED,
-        /** RFC 9293: a new SYN in SYN-RECEIVED of a passive open (back to LISTEN). */
-        SYN_IN_SYN_RECEIVED,
         /** No ACK bit. */
         NO_ACK,
         /** SYN-RECEIVED: the ACK does not acknowledge our SYN (a RST is sent). */

@@ -65,7 +65,7 @@ class FaultyLinkTest {
         assertTrue(p.verified(), "only intact payloads delivered");
         assertTrue(p.sequence().lost() > 0 && p.sequence().duplicates() > 0 && p.sequence().reordered() > 0,
                 () -> t.peer().report().toString());
-        assertTrue(p.datagramsTotal() > count * 0.85, "most arrive: " + p.datagramsTotal());
+        assertTrue(p.datagramsTotal() > count * 0.85, () -> "most arrive: " + p.datagramsTotal() + " " + t.kernel.domains().stream().map(d -> d.name() + "=" + d.stats().values() + " g=" + d.cpuGuaranteedNs() + " x=" + d.cpuExtraNs()).toList());
         long badSums = peer.getOrDefault("drop_ip_bad_checksum", 0L) + peer.getOrDefault("drop_udp_bad_checksum", 0L);
         assertTrue(badSums > 0, peer::toString);
         assertEquals(0, t.peer().stack().unaccountedFrames());

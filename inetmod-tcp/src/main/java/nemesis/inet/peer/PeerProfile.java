@@ -1,0 +1,101 @@
+package nemesis.inet.peer;
+
+import java.util.Locale;
+import nemesis.inet.tcp.TcpConfig;
+
+/**
+ * How the simulated peer behaves as a TCP host: its TCP (receive window, delayed-ACK policy,
+ * options, timers) and the CPU time it spends on each frame before its stack has it (the
+ * {@link SimPeer#processingDelay} hook: one CPU, frames in arrival order). The paper's receivers
+ * are a SPARCstation with SunOS ({@code kay}), a SPARCstation with NetBSD ({@code garuda}) and a
+ * Pentium 200 with Linux.
+ *
+ * <h2>The values and what they rest on</h2>
+ * Sources, cited from memory; <b>estimate</b> marks values no source fixes.
+ * <ul>
+ * <li>{@link #SUNOS} — SunOS 4.1.x, a 4.3BSD-Reno TCP. No RFC 1323 options and no SACK (both
+ *   came with Solaris 2.x). Socket buffers 4096 bytes: Stevens, TCP/IP Illustrated Vol. 1
+ *   (1994) §20.4 lists SunOS 4.1.3 among the systems still defaulting to 4096. Delayed ACKs on
+ *   BSD's 200 ms fast timer, an ACK at once for every second full segment (4.3BSD's window-update
+ *   rule has that effect); 500 ms slow timer, minimum RTO 1 s (2 ticks); MSS 1460 on the local
+ *   net; initial window 1 segment. Per-frame cost 300 µs + 0.4 µs/byte (≈ 0.9 ms for a
+ *   full frame): <b>estimate</b> for a SPARCstation 2 class CPU that keeps up with 10 Mb/s. (With
+ *   its 4 KiB window one bulk sender over 10 Mb/s gets ≈ 6 Mb/s; the paper's experiments with kay
+ *   send far less.)</li>
+ * <li>{@link #NETBSD} — NetBSD 1.3/1.4, 4.4BSD-Lite2's TCP. Unlike SunOS it has RFC 1323:
+ *   4.4BSD's {@code tcp_do_rfc1323} defaults to 1, so window scaling (shift 0 for its buffer) and
+ *   timestamps are offered (Wright and Stevens, TCP/IP Illustrated Vol. 2, ch. 26–28); SACK came
+ *   to NetBSD years later. Receive buffer 16384 bytes: <b>estimate</b> (4.4BSD-Lite's
+ *   {@code tcp_recvspace} is 8192; NetBSD 1.x raised it to 16 KiB as far as we recall). Timers
+ *   as SunOS. Per-frame cost 300 µs + 0.7 µs/byte (≈ 1.36 ms for a full frame): <b>calibrated</b>
+ *   so that one bulk sender to it over 10 Mb/s gets ≈ 7.6 Mb/s (2^20 units; measured with this
+ *   code), the paper's ≈ 7.5 Mb/s for c2 alone (Figure 5, "limited by how fast the receiver
+ *   acknowledges").</li>
+ * <li>{@link #LINUX} — Linux 2.2 on a Pentium 200. Timestamps, window scaling and SACK on
+ *   ({@code tcp_timestamps}, {@code tcp_window_scaling}, {@code tcp_sack} all default to 1 in
+ *   2.2). Receive buffer 32 KiB (<b>estimate</b>: {@code rmem_default} 64 KiB, of which Linux
+ *   offers about half as window). Delayed ACKs: an ACK at once for every second full segment, and
+ *   for each of the first 16 data segments (quick-ACK mode); otherwise after at most 40 ms
+ *   ({@code TCP_DELACK_MIN} = HZ/25), modelled as a 40 ms tick (<b>estimate</b> of Linux's adaptive
+ *   delayed-ACK timer). Minimum RTO 200 ms ({@code TCP_RTO_MIN} = HZ/5), timer granularity 10 ms
+ *   (HZ = 100). Initial window 2 segments (<b>estimate</b>). Per-frame cost 20 µs + 0.03 µs/byte
+ *   (≈ 65 µs for a full frame): <b>estimate</b>, below the 144 µs per segment that the paper's
+ *   81 Mb/s Linux-to-Linux figure allows.</li>
+ * <li>{@link #IDEAL} — a modern TCP ({@link TcpConfig#modern()}) on an infinitely fast CPU: the
+ *   default, and what tests use.</li>
+ * </ul>
+ *
+ * @param processingFixedNs   CPU time per received frame
+ * @param processingNsPerByte and per byte of the frame
+ */
+public record PeerProfile(String name, TcpConfig tcp, long processingFixedNs, double processingNsPerByte) {
+    static final long US = 1_000L;
+    static final long MS = 1_000_000L;
+
+    public static final PeerProfile IDEAL = new PeerProfile("ideal", TcpConfig.modern(), 0, 0);
+
+    public static final PeerProfile SUNOS = new PeerProfile("sunos", TcpConfig.bsd44().toBuilder()
+            .receiveBuffer(4096).sendBuffer(4096).initialWindow(1).build(), 300 * US, 400.0);
+
+    public static final PeerProfile NETBSD = new PeerProfile("netbsd", TcpConfig.bsd44().toBuilder()
+            .windowScaling(true).timestamps(true).sack(false)
+            .receiveBuffer(16384).sendBuffer(16384).initialWindow(1).build(), 300 * US, 700.0);
+
+    public static final PeerProfile LINUX = new PeerProfile("linux", TcpConfig.modern().toBuilder()
+            .receiveBuffer(32768).sendBuffer(65536)
+            .fastTickNs(40 * MS).quickAckSegments(16)
+            .minRtoNs(200 * MS).rtoGranularityNs(10 * MS)
+            .initialWindow(2).build(), 20 * US, 30.0);
+
+    public PeerProfile {
+        if (name == null || tcp == null || processingFixedNs < 0 || processingNsPerByte < 0) {
+            throw new IllegalArgumentException("a profile needs a name, a TCP configuration and costs >= 0");
+        }
+    }
+
+    /** The CPU time a frame of {@code frameLength} bytes costs the peer. */
+    public long processingNs(int frameLength) {
+        return processingFixedNs + Math.round(processingNsPerByte * frameLength);
+    }
+
+    /** Whether frames cost the peer any time. */
+    public boolean hasProcessingDelay() {
+        return processingFixedNs > 0 || processingNsPerByte > 0;
+    }
+
+    /** {@code linux}, {@code sunos}, {@code netbsd} or {@code ideal} (any case). */
+    public static PeerProfile named(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "linux" -> LINUX;
+            case "sunos" -> SUNOS;
+            case "netbsd" -> NETBSD;
+            case "ideal" -> IDEAL;
+            default -> throw new IllegalArgumentException("no peer profile " + name + " (linux, sunos, netbsd, ideal)");
+        };
+    }
+
+    /** The same with another TCP configuration (say, another receive window). */
+    public PeerProfile withTcp(TcpConfig c) {
+        return new PeerProfile(name, c, processingFixedNs, processingNsPerByte);
+    }
+}
