@@ -55,20 +55,6 @@ final class Runs {
 
     /** The source port of the first SYN from {@code hostIp} to {@code dstPort} in a capture, or -1. */
     static int senderPort(Path pcap, int hostIp, int dstPort) throws java.io.IOException {
-        for (PcapReader.Record r : PcapReader.read(pcap).records()) {
-            byte[] f = r.data();
-            if (f.length < 54 || f[12] != 0x08 || f[13] != 0 || f[23] != 6) {
-                continue;
-            }
-            int src = (f[26] & 0xFF) << 24 | (f[27] & 0xFF) << 16 | (f[28] & 0xFF) << 8 | f[29] & 0xFF;
-            int ihl = (f[14] & 0x0F) * 4;
-            int t = 14 + ihl;
-            int dport = (f[t + 2] & 0xFF) << 8 | f[t + 3] & 0xFF;
-            boolean syn = (f[t + 13] & 0x02) != 0 && (f[t + 13] & 0x10) == 0;
-            if (src == hostIp && dport == dstPort && syn) {
-                return (f[t] & 0xFF) << 8 | f[t + 1] & 0xFF;
-            }
-        }
-        return -1;
+        return nemesis.report.Pcaps.senderPort(PcapReader.read(pcap), hostIp, dstPort);
     }
 }

@@ -118,6 +118,27 @@ public final class Pcaps {
         return new Flow(segments, acks, base, peerIp, peerPort);
     }
 
+    /**
+     * The connection that {@code senderIp} opened to port {@code dstPort} (its first SYN there), as
+     * {@link #tcpFlow(PcapReader.Capture, int, int, int)}; null if the capture has no such SYN.
+     */
+    public static Flow tcpFlowTo(PcapReader.Capture capture, int senderIp, int dstPort, int windowShift) {
+        int port = senderPort(capture, senderIp, dstPort);
+        return port < 0 ? null : tcpFlow(capture, senderIp, port, windowShift);
+    }
+
+    /** The source port of the first SYN from {@code senderIp} to {@code dstPort}, or -1. */
+    public static int senderPort(PcapReader.Capture capture, int senderIp, int dstPort) {
+        for (PcapReader.Record r : capture.records()) {
+            Tcp t = parse(r.data(), capture.linktype());
+            if (t != null && t.srcIp == senderIp && t.dstPort == dstPort
+                    && (t.flags & (FLAG_SYN | FLAG_ACK)) == FLAG_SYN) {
+                return t.srcPort;
+            }
+        }
+        return -1;
+    }
+
     /** {@code raw - base} (mod 2^32) as the value nearest {@code near}. */
     private static long unwrap(long raw, long base, long near) {
         return near + (int) (raw - base - near);

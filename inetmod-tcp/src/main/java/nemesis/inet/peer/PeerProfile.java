@@ -14,14 +14,18 @@ import nemesis.inet.tcp.TcpConfig;
  * Sources, cited from memory; <b>estimate</b> marks values no source fixes.
  * <ul>
  * <li>{@link #SUNOS} — SunOS 4.1.x, a 4.3BSD-Reno TCP. No RFC 1323 options and no SACK (both
- *   came with Solaris 2.x). Socket buffers 4096 bytes: Stevens, TCP/IP Illustrated Vol. 1
- *   (1994) §20.4 lists SunOS 4.1.3 among the systems still defaulting to 4096. Delayed ACKs on
- *   BSD's 200 ms fast timer, an ACK at once for every second full segment (4.3BSD's window-update
- *   rule has that effect); 500 ms slow timer, minimum RTO 1 s (2 ticks); MSS 1460 on the local
- *   net; initial window 1 segment. Per-frame cost 300 µs + 0.4 µs/byte (≈ 0.9 ms for a
- *   full frame): <b>estimate</b> for a SPARCstation 2 class CPU that keeps up with 10 Mb/s. (With
- *   its 4 KiB window one bulk sender over 10 Mb/s gets ≈ 6 Mb/s; the paper's experiments with kay
- *   send far less.)</li>
+ *   came with Solaris 2.x). Receive buffer 8192 bytes, <b>derived from the paper</b> rather than
+ *   from SunOS's default: Stevens, TCP/IP Illustrated Vol. 1 (1994) §20.4 lists SunOS 4.1.3 among
+ *   the systems defaulting to 4096, but the paper measured kay taking 8 MTU packets per 200 ms
+ *   period "with almost no discrepancies" and a 3 ms slice alternating 2 and 3 packets (Figure 4's
+ *   footnote). With a 4 KiB window (2 full segments) neither can happen under Nemesis's transmit
+ *   scheduler, which discards the rest of a slice when the channel runs empty (short block, r = 0):
+ *   the third segment only enters the channel after the ACK for the first two. 8 KiB (5 segments;
+ *   Solaris 2.x's {@code tcp_recv_hiwat} default, and a common setting) reproduces both. Delayed
+ *   ACKs on BSD's 200 ms fast timer, an ACK at once for every second full segment (4.3BSD's
+ *   window-update rule has that effect); 500 ms slow timer, minimum RTO 1 s (2 ticks); MSS 1460
+ *   on the local net; initial window 1 segment. Per-frame cost 300 µs + 0.4 µs/byte (≈ 0.9 ms for
+ *   a full frame): <b>estimate</b> for a SPARCstation 2 class CPU that keeps up with 10 Mb/s.</li>
  * <li>{@link #NETBSD} — NetBSD 1.3/1.4, 4.4BSD-Lite2's TCP. Unlike SunOS it has RFC 1323:
  *   4.4BSD's {@code tcp_do_rfc1323} defaults to 1, so window scaling (shift 0 for its buffer) and
  *   timestamps are offered (Wright and Stevens, TCP/IP Illustrated Vol. 2, ch. 26–28); SACK came
@@ -38,7 +42,8 @@ import nemesis.inet.tcp.TcpConfig;
  *   for each of the first 16 data segments (quick-ACK mode); otherwise after at most 40 ms
  *   ({@code TCP_DELACK_MIN} = HZ/25), modelled as a 40 ms tick (<b>estimate</b> of Linux's adaptive
  *   delayed-ACK timer). Minimum RTO 200 ms ({@code TCP_RTO_MIN} = HZ/5), timer granularity 10 ms
- *   (HZ = 100). Initial window 2 segments (<b>estimate</b>). Per-frame cost 20 µs + 0.03 µs/byte
+ *   (HZ = 100): its retransmit, persist and keepalive deadlines fall on 10 ms jiffies, not on
+ *   BSD's 500 ms slow ticks (with those, a 200 ms timeout could fire at the next tick, at once). Initial window 2 segments (<b>estimate</b>). Per-frame cost 20 µs + 0.03 µs/byte
  *   (≈ 65 µs for a full frame): <b>estimate</b>, below the 144 µs per segment that the paper's
  *   81 Mb/s Linux-to-Linux figure allows.</li>
  * <li>{@link #IDEAL} — a modern TCP ({@link TcpConfig#modern()}) on an infinitely fast CPU: the
@@ -55,7 +60,7 @@ public record PeerProfile(String name, TcpConfig tcp, long processingFixedNs, do
     public static final PeerProfile IDEAL = new PeerProfile("ideal", TcpConfig.modern(), 0, 0);
 
     public static final PeerProfile SUNOS = new PeerProfile("sunos", TcpConfig.bsd44().toBuilder()
-            .receiveBuffer(4096).sendBuffer(4096).initialWindow(1).build(), 300 * US, 400.0);
+            .receiveBuffer(8192).sendBuffer(8192).initialWindow(1).build(), 300 * US, 400.0);
 
     public static final PeerProfile NETBSD = new PeerProfile("netbsd", TcpConfig.bsd44().toBuilder()
             .windowScaling(true).timestamps(true).sack(false)
@@ -64,7 +69,7 @@ public record PeerProfile(String name, TcpConfig tcp, long processingFixedNs, do
     public static final PeerProfile LINUX = new PeerProfile("linux", TcpConfig.modern().toBuilder()
             .receiveBuffer(32768).sendBuffer(65536)
             .fastTickNs(40 * MS).quickAckSegments(16)
-            .minRtoNs(200 * MS).rtoGranularityNs(10 * MS)
+            .minRtoNs(200 * MS).rtoGranularityNs(10 * MS).slowTickNs(10 * MS)
             .initialWindow(2).build(), 20 * US, 30.0);
 
     public PeerProfile {

@@ -199,13 +199,13 @@ class PeerTcpTest {
     }
 
     @Test
-    void aSunOsPeerOffersFourKilobytes() {
+    void aSunOsPeerOffersEightKilobytesAndNoOptions() {
         Bed b = new Bed(10_000_000L, Faults.NONE, PeerProfile.SUNOS, List.of(new PeerService.TcpSink(5001, true)));
         Sender snd = new Sender(200_000);
         HostTcpSocket s = b.host.connectTcp(0, PEER_IP, 5001, snd, 0);
         b.run(60 * S);
         assertEquals(200_000, b.peer.tcpSink(5001).bytesTotal());
-        assertEquals(4096, s.connection().maxSndWnd());
+        assertEquals(8192, s.connection().maxSndWnd());
         assertTrue(!s.connection().timestamps() && !s.connection().sack() && !s.connection().windowScaling());
     }
 
