@@ -176,13 +176,50 @@ public final class Main {
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "out")
         Path out;
 
+        @Option(names = {"-q", "--quiet"}, description = "no table, no progress")
+        boolean quiet;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             if (!NAMES.contains(name)) {
                 throw new BadInput("unknown experiment '" + name + "' (known: " + String.join(", ", NAMES) + ")");
             }
-            throw new BadInput("experiment " + name + " is not yet supported: it needs the TCP stack and the "
-                    + "transmit scheduler, which are not built yet");
+            nemesis.experiment.Experiment e = nemesis.experiment.Experiments.find(name);
+            if (e == null) {
+                throw new BadInput("experiment " + name + " is not yet supported");
+            }
+            Path dir = out.resolve(name);
+            PrintStream progress = quiet ? null : System.err;
+            if (progress != null) {
+                progress.println(name + ": " + e.summary());
+                progress.println("scenarios, captures and figures go to " + dir);
+            }
+            long t0 = System.nanoTime();
+            nemesis.experiment.Experiment.Result r = e.run(dir, progress);
+            String text = Json.write(r.json());
+            if (json != null) {
+                Path parent = json.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                Files.writeString(json, text, StandardCharsets.UTF_8);
+            }
+            if (!quiet) {
+                PrintStream o = System.out;
+                o.println();
+                for (String line : r.table()) {
+                    o.println(line);
+                }
+                o.println();
+                for (Path p : r.files()) {
+                    o.println("wrote " + p);
+                }
+                if (json != null) {
+                    o.println("wrote " + json);
+                }
+                o.printf(Locale.ROOT, "%s took %.1f s wall%n", name, (System.nanoTime() - t0) / 1e9);
+            }
+            return OK;
         }
     }
 

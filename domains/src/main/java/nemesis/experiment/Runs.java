@@ -13,6 +13,8 @@ import nemesis.scenario.ScenarioParser;
 
 /** Runs the scenarios of an experiment: each is written to a file first, so it can be run again by hand. */
 final class Runs {
+    /** The Nemesis host's address in every scenario with a network. */
+    static final int HOST_IP = nemesis.run.Network.HOST_IP;
     private final Path dir;
     private final PrintStream progress;
 
@@ -56,5 +58,19 @@ final class Runs {
     /** The source port of the first SYN from {@code hostIp} to {@code dstPort} in a capture, or -1. */
     static int senderPort(Path pcap, int hostIp, int dstPort) throws java.io.IOException {
         return nemesis.report.Pcaps.senderPort(PcapReader.read(pcap), hostIp, dstPort);
+    }
+
+    /** The fraction of the whole run the CPU was idle. */
+    static double idle(ScenarioRunner.Outcome o) {
+        return (double) o.kernel().idleNs() / o.scenario().durationNs();
+    }
+
+    /** An insertion-ordered map of key, value, key, value...: JSON output must not depend on hash order. */
+    static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
     }
 }

@@ -105,11 +105,22 @@ class RunCommandTest {
     }
 
     @Test
-    void experimentsAreNotYetSupported() {
-        Cli c = Cli.run("experiment", "fig4");
-        assertEquals(2, c.exit());
-        assertTrue(c.err().contains("not yet supported"), c.err());
-        assertEquals(2, Cli.run("experiment", "fig99").exit());
+    void anExperimentWritesItsTableJsonAndFigures(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path json = tmp.resolve("fig4.json");
+        Cli c = Cli.run("experiment", "fig4", "--out", tmp.toString(), "--json", json.toString());
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.out().contains("packets per period 2 x 180"), c.out());
+        assertTrue(c.err().contains("ran fig4.yaml"), "progress: " + c.err());
+        String j = Files.readString(json);
+        assertTrue(j.contains("\"period_ms\": 50") && j.contains("\"slice_ms\": 2.4")
+                && j.contains("\"packets_per_period\": [2, 2, 2"), j);
+        for (String f : new String[] {"fig4/fig4.png", "fig4/fig4.svg", "fig4/fig4.yaml", "fig4/fig4.pcap",
+            "fig4/fig4-sweep.png"}) {
+            assertTrue(Files.size(tmp.resolve(f)) > 0, f);
+        }
+        Cli unknown = Cli.run("experiment", "fig99");
+        assertEquals(2, unknown.exit());
+        assertTrue(unknown.err().contains("known: fig4, fig5, fig6, fig7, table1, perf"), unknown.err());
     }
 
     @Test

@@ -31,10 +31,10 @@ import nemesis.inet.tcp.TcpConfig;
  *   timestamps are offered (Wright and Stevens, TCP/IP Illustrated Vol. 2, ch. 26–28); SACK came
  *   to NetBSD years later. Receive buffer 16384 bytes: <b>estimate</b> (4.4BSD-Lite's
  *   {@code tcp_recvspace} is 8192; NetBSD 1.x raised it to 16 KiB as far as we recall). Timers
- *   as SunOS. Per-frame cost 300 µs + 0.7 µs/byte (≈ 1.36 ms for a full frame): <b>calibrated</b>
- *   so that one bulk sender to it over 10 Mb/s gets ≈ 7.6 Mb/s (2^20 units; measured with this
- *   code), the paper's ≈ 7.5 Mb/s for c2 alone (Figure 5, "limited by how fast the receiver
- *   acknowledges").</li>
+ *   as SunOS. Per-frame cost 300 µs + 0.78 µs/byte (≈ 1.48 ms for a full frame): <b>calibrated</b>
+ *   so that one bulk sender to it over 10 Mb/s gets ≈ 7.4 Mb/s (2^20 units; measured with
+ *   {@code nemesis experiment fig5}), the paper's ≈ 7.5 Mb/s for c2 alone (Figure 5, "limited by
+ *   how fast the receiver acknowledges").</li>
  * <li>{@link #LINUX} — Linux 2.2 on a Pentium 200. Timestamps, window scaling and SACK on
  *   ({@code tcp_timestamps}, {@code tcp_window_scaling}, {@code tcp_sack} all default to 1 in
  *   2.2). Receive buffer 32 KiB (<b>estimate</b>: {@code rmem_default} 64 KiB, of which Linux
@@ -64,7 +64,7 @@ public record PeerProfile(String name, TcpConfig tcp, long processingFixedNs, do
 
     public static final PeerProfile NETBSD = new PeerProfile("netbsd", TcpConfig.bsd44().toBuilder()
             .windowScaling(true).timestamps(true).sack(false)
-            .receiveBuffer(16384).sendBuffer(16384).initialWindow(1).build(), 300 * US, 700.0);
+            .receiveBuffer(16384).sendBuffer(16384).initialWindow(1).build(), 300 * US, 780.0);
 
     public static final PeerProfile LINUX = new PeerProfile("linux", TcpConfig.modern().toBuilder()
             .receiveBuffer(32768).sendBuffer(65536)
