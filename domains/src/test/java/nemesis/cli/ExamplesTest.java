@@ -84,6 +84,36 @@ class ExamplesTest {
         assertTrue(x1 + x2 > 0.70, "the extra senders take the rest: " + (x1 + x2));
     }
 
+    @Test
+    void tcpRateControl() throws Exception {
+        String r = run("tcp-rate-control", "-q");
+        // two 1460-byte payloads per 50 ms
+        assertEquals(2 * 1460 * 8 / 0.05, Cli.number(r, "domains.c1.goodput_bps"), 2 * 1460 * 8 / 0.05 * 0.01);
+        assertEquals(0.048, Cli.number(r, "domains.c1.tx.guaranteed_ns") / Cli.number(r, "measured_ns"), 0.0005);
+        assertTrue(r.matches("(?s).*\"c1\": \\{.*?\"verified\": true.*"), r);
+    }
+
+    @Test
+    void tcpCpuAndWire() throws Exception {
+        String r = run("tcp-cpu-and-wire", "-q");
+        double[] aimBits = {10 * 1048576.0, 10 * 1048576.0, 5 * 1048576.0};
+        for (int i = 0; i < 3; i++) {
+            double g = Cli.number(r, "domains.s" + (i + 1) + ".goodput_bps");
+            assertEquals(aimBits[i] * 1.01, g, aimBits[i] * 0.03, "s" + (i + 1) + " gets its aim");
+        }
+        assertTrue(Cli.number(r, "domains.carnage.cpu.extra_ns") > 2e9, "carnage burns the rest");
+    }
+
+    @Test
+    void tcpFaultyWire() throws Exception {
+        String r = run("tcp-faulty-wire", "-q");
+        assertEquals(2_000_000, Cli.number(r, "domains.sender.bytes_delivered"), 0, "all of it (no warmup)");
+        assertEquals(1_000_000, Cli.number(r, "domains.receiver.bytes_delivered"), 0);
+        assertTrue(r.matches("(?s).*\"sender\": \\{.*?\"verified\": true.*")
+                && r.matches("(?s).*\"receiver\": \\{.*?\"verified\": true.*"), r);
+        assertTrue(Cli.number(r, "link.corrupted") > 0 && Cli.number(r, "link.dropped") > 0);
+    }
+
     /**
      * The same scenario on the wall clock gives CPU shares within 2 percentage points of the virtual
      * run. This compares shares measured in one process on a possibly busy machine; it does not
