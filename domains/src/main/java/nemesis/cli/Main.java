@@ -125,11 +125,7 @@ public final class Main {
                     new ScenarioRunner.Options(this.out, trace, from, span, quiet ? null : System.err));
             String text = Json.write(o.results());
             if (json != null) {
-                Path parent = json.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                Files.writeString(json, text, StandardCharsets.UTF_8);
+                writeFile(json, text);
             }
             if (!quiet) {
                 ResultsTable.print(o, out);
@@ -198,11 +194,7 @@ public final class Main {
             nemesis.experiment.Experiment.Result r = e.run(dir, progress);
             String text = Json.write(r.json());
             if (json != null) {
-                Path parent = json.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                Files.writeString(json, text, StandardCharsets.UTF_8);
+                writeFile(json, text);
             }
             if (!quiet) {
                 PrintStream o = System.out;
@@ -237,6 +229,15 @@ public final class Main {
             }
             return OK;
         }
+    }
+
+    /** Writes {@code text} to {@code file}, creating its directory. */
+    static void writeFile(Path file, String text) throws java.io.IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 
     /** A default as a scenario file would write it. */

@@ -23,7 +23,7 @@ import nemesis.run.ScenarioRunner;
  * before the first burst after the warmup (the driver's work puts each burst a constant few tens
  * of microseconds after its period start).
  */
-final class Fig4 implements Experiment {
+public final class Fig4 implements Experiment {
     static final long MS = 1_000_000L;
     static final double PAYLOAD_BITS = 1460 * 8;
 
@@ -37,7 +37,8 @@ final class Fig4 implements Experiment {
         return "rate control: tx (50 ms, 2.4 ms, no) sends two MTU packets at each period start (paper: exactly 2)";
     }
 
-    static String scenario(String name, long periodMs, String slice, String duration) {
+    /** Figure 4's scenario with a transmit reservation of {@code slice} per {@code periodMs} ms; PCAP names the capture. */
+    public static String scenario(String name, long periodMs, String slice, String duration) {
         return """
                 # Figure 4 of "Scheduling TCP in the Nemesis Operating System": tcp_send rate-controlled by its
                 # transmit reservation (extra: false) on the 3c509 at 10 Mb/s, to a SunOS receiver.

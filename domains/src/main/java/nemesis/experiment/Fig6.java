@@ -38,27 +38,15 @@ final class Fig6 implements Experiment {
                     program: carnage
                     cpu: { period: 20ms, slice: SLICEus, extra: false }
                 """.replace("SLICE", Long.toString(20_000L * carnagePercent / 100));
-        return """
-                # Figure 6 of "Scheduling TCP in the Nemesis Operating System": tcp_send's throughput at 100 Mb/s
-                # while a carnage domain takes PERCENT% of the CPU.
-                name: NAME
-                seed: 1
-                duration: 6s
-                warmup: 1s
-                machine: p200-de4x5
-                admission: { cpu: 100% }
-                link: { rate: 100Mbit/s, delay: 50us }
-                peer:
-                  profile: linux
-                  services:
-                    - { program: tcp_sink, port: 5001, verify: pattern }
-                domains:
+        return Runs.de4x5("Figure 6 of \"Scheduling TCP in the Nemesis Operating System\": tcp_send's throughput at 100 Mb/s\n"
+                        + "while a carnage domain takes " + carnagePercent + "% of the CPU.", name, "6s", "1s",
+                "admission: { cpu: 100% }\n", false, 5001) + """
                   - name: s1
                     program: tcp_send
                     args: { to: "peer:5001" }
                     cpu: { period: 10ms, slice: 2ms, extra: true }
                     tx: { period: 1ms, slice: 900us, extra: true }
-                """.replace("NAME", name).replace("PERCENT", Integer.toString(carnagePercent)) + carnage;
+                """ + carnage;
     }
 
     @Override

@@ -35,20 +35,9 @@ final class Fig7 implements Experiment {
     }
 
     static String scenario(String name, int targetMbps, long cpuSliceUs) {
-        return """
-                # Figure 7 of "Scheduling TCP in the Nemesis Operating System": tcp_send with the transmit
-                # reservation of TARGET Mb/s and a CPU slice of SLICE us per 10 ms, carnage taking the idle time.
-                name: NAME
-                seed: 1
-                duration: 4s
-                warmup: 1s
-                machine: p200-de4x5
-                link: { rate: 100Mbit/s, delay: 50us }
-                peer:
-                  profile: linux
-                  services:
-                    - { program: tcp_sink, port: 5001, verify: pattern }
-                domains:
+        return Runs.de4x5("Figure 7 of \"Scheduling TCP in the Nemesis Operating System\": tcp_send with the transmit\n"
+                        + "reservation of " + targetMbps + " Mb/s and a CPU slice of " + cpuSliceUs
+                        + " us per 10 ms, carnage taking the idle time.", name, "4s", "1s", "", false, 5001) + """
                   - name: s1
                     program: tcp_send
                     args: { to: "peer:5001" }
@@ -57,8 +46,7 @@ final class Fig7 implements Experiment {
                   - name: carnage
                     program: carnage
                     cpu: { period: 10ms, slice: 0us, extra: true }
-                """.replace("NAME", name).replace("TARGET", Integer.toString(targetMbps))
-                .replace("SLICE", Long.toString(cpuSliceUs)).replace("TX", Integer.toString(11 * targetMbps));
+                """.replace("SLICE", Long.toString(cpuSliceUs)).replace("TX", Integer.toString(11 * targetMbps));
     }
 
     @Override

@@ -30,20 +30,9 @@ final class Perf implements Experiment {
     }
 
     static String scenario() {
-        return """
-                # Raw performance ("Scheduling TCP in the Nemesis Operating System", section 5): tcp_send as fast
-                # as it can, from the P200 with the de4x5 to a Linux receiver at 100 Mb/s.
-                name: perf
-                seed: 1
-                duration: 11s
-                warmup: 1s
-                machine: p200-de4x5
-                link: { rate: 100Mbit/s, delay: 50us }
-                peer:
-                  profile: linux
-                  services:
-                    - { program: tcp_sink, port: 5001, verify: pattern }
-                domains:
+        return Runs.de4x5("Raw performance (\"Scheduling TCP in the Nemesis Operating System\", section 5): tcp_send as\n"
+                        + "fast as it can, from the P200 with the de4x5 to a Linux receiver at 100 Mb/s.", "perf", "11s", "1s",
+                "", false, 5001) + """
                   - name: s1
                     program: tcp_send
                     args: { to: "peer:5001" }

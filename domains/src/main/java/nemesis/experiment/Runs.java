@@ -73,4 +73,30 @@ final class Runs {
         }
         return m;
     }
+
+    /**
+     * The top of a scenario on the paper's CPU + transmit machine: the P200 with the de4x5 at
+     * 100 Mb/s, a Linux receiver with a verifying tcp_sink on each of {@code sinkPorts}; the caller
+     * appends the {@code domains} list. {@code comment} lines become YAML comments; {@code extra}
+     * (e.g. an admission section) goes in as it is; with {@code pcap} the wire is captured.
+     */
+    static String de4x5(String comment, String name, String duration, String warmup, String extra, boolean pcap,
+                        int... sinkPorts) {
+        StringBuilder y = new StringBuilder();
+        for (String line : comment.split("\n")) {
+            y.append("# ").append(line).append('\n');
+        }
+        y.append("name: ").append(name).append('\n')
+                .append("seed: 1\n")
+                .append("duration: ").append(duration).append('\n')
+                .append("warmup: ").append(warmup).append('\n')
+                .append("machine: p200-de4x5\n")
+                .append(extra)
+                .append("link: { rate: 100Mbit/s, delay: 50us").append(pcap ? ", pcap: PCAP" : "").append(" }\n")
+                .append("peer:\n  profile: linux\n  services:\n");
+        for (int port : sinkPorts) {
+            y.append("    - { program: tcp_sink, port: ").append(port).append(", verify: pattern }\n");
+        }
+        return y.append("domains:\n").toString();
+    }
 }

@@ -40,23 +40,10 @@ final class Table1 implements Experiment {
     }
 
     static String scenario() {
-        StringBuilder y = new StringBuilder("""
-                # Table 1 of "Scheduling TCP in the Nemesis Operating System": three tcp_send domains with CPU and
-                # transmit reservations, and carnage taking all CPU time that is not reserved, at 100 Mb/s.
-                name: table1
-                seed: 1
-                duration: 12s
-                warmup: 2s
-                machine: p200-de4x5
-                link: { rate: 100Mbit/s, delay: 50us, pcap: PCAP }
-                peer:
-                  profile: linux
-                  services:
-                """);
-        for (App a : APPS) {
-            y.append("    - { program: tcp_sink, port: ").append(a.port).append(", verify: pattern }\n");
-        }
-        y.append("domains:\n");
+        StringBuilder y = new StringBuilder(Runs.de4x5(
+                "Table 1 of \"Scheduling TCP in the Nemesis Operating System\": three tcp_send domains with CPU and\n"
+                        + "transmit reservations, and carnage taking all CPU time that is not reserved, at 100 Mb/s.",
+                "table1", "12s", "2s", "", true, APPS.stream().mapToInt(App::port).toArray()));
         for (App a : APPS) {
             y.append("  - name: ").append(a.name).append('\n')
                     .append("    program: tcp_send\n")

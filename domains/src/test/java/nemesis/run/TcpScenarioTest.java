@@ -55,23 +55,7 @@ class TcpScenarioTest {
 
     /** Figure 4's set-up: tcp_send on the 3c509 at 10 Mb/s to the SunOS receiver, tx (50 ms, slice, no). */
     static String figure4(String slice, String duration) {
-        return """
-                name: fig4
-                duration: DURATION
-                warmup: 1s
-                machine: p200-3c509
-                link: { rate: 10Mbit/s, delay: 20us, pcap: PCAP }
-                peer:
-                  profile: sunos
-                  services:
-                    - { program: tcp_sink, port: 5001, verify: pattern }
-                domains:
-                  - name: c1
-                    program: tcp_send
-                    args: { to: "peer:5001" }
-                    cpu: { period: 10ms, slice: 2ms, extra: true }
-                    tx: { period: 50ms, slice: SLICE, extra: false }
-                """.replace("SLICE", slice).replace("DURATION", duration);
+        return nemesis.experiment.Fig4.scenario("fig4", 50, slice, duration);
     }
 
     /** The data segments from the host to port 5001 after the warmup, from the capture. */
