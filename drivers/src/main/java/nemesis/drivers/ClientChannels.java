@@ -56,8 +56,12 @@ public final class ClientChannels {
     private final int payloadBytes;
     private final int[] txFree;
     private int txFreeCount;
+    /** Transmit buffers queued for the driver and not yet taken back ({@link #txOutstanding}). */
+    private final boolean[] txOut;
     private final IoRecs rxRecs = new IoRecs(2);
     private final IoRecs txRecs = new IoRecs(NetworkDriver.MAX_TX_RECORDS);
+    /** What {@link #reclaim} reads returned packets into: not {@link #txRecs}, which may hold a packet being put. */
+    private final IoRecs returnedRecs = new IoRecs(NetworkDriver.MAX_TX_RECORDS);
     private long received;
     private long reclaimed;
 
@@ -82,6 +86,7 @@ public final class ClientChannels {
         this.rxView = rx.master().view();
         this.txView = tx.master().view();
         this.txFree = new int[txBuffers];
+        this.txOut = new boolean[txBuffers];
         for (int i = txBuffers - 1; i >= 0; i--) {
             txFree[txFreeCount++] = i;
         }
@@ -201,13 +206,34 @@ public final class ClientChannels {
         IoEndpoint ep = tx.master();
         boolean any = false;
         long until = untilNs;
-        while (ep.getPkt(txRecs, until)) {
-            txFree[txFreeCount++] = (int) ((txRecs.base(0) - txView.base()) / txStride);
-            reclaimed++;
+        while (ep.getPkt(returnedRecs, until)) {
+            tookBack();
             any = true;
             until = 0;
         }
         return any;
+    }
+
+    /**
+     * As {@code reclaim(0)}, but looks whether the driver returned anything before each get (which
+     * costs nothing) instead of ending with a get that finds nothing (which costs a get): for a
+     * caller that checks in passing, so that taking buffers back early costs no more than later.
+     */
+    public boolean reclaimReturned() {
+        IoEndpoint ep = tx.master();
+        boolean any = false;
+        while (ep.queryGet(0) > 0 && ep.getPkt(returnedRecs, 0)) {
+            tookBack();
+            any = true;
+        }
+        return any;
+    }
+
+    private void tookBack() {
+        int b = (int) ((returnedRecs.base(0) - txView.base()) / txStride);
+        txOut[b] = false;
+        txFree[txFreeCount++] = b;
+        reclaimed++;
     }
 
     /** The memory of transmit buffer {@code buffer}: headers at {@link #txHeaderOffset}, payload at {@link #txBodyOffset}. */
@@ -266,7 +292,7 @@ public final class ClientChannels {
             txRecs.add(base + TX_HEADER, bodyLen);
         }
         txRecs.value(buffer);
-        return put(untilNs);
+        return put(buffer, untilNs);
     }
 
     /**
@@ -281,15 +307,25 @@ public final class ClientChannels {
             txRecs.add(payload.base(i), payload.len(i));
         }
         txRecs.value(header);
-        return put(untilNs);
+        return put(header, untilNs);
     }
 
-    private boolean put(long untilNs) {
+    /**
+     * Whether transmit buffer {@code buffer} was queued for the driver and not yet taken back (as
+     * of the last {@link #reclaim}): until then the driver may still read it, and so, in the split
+     * layout, the payload records queued with it (it gathers a frame when its turn to go comes).
+     */
+    public boolean txOutstanding(int buffer) {
+        return txOut[buffer];
+    }
+
+    private boolean put(int buffer, long untilNs) {
         IoEndpoint ep = tx.master();
         // While waiting for room, take back what the driver returned: it keeps frames from the
         // card only while our return FIFO can hold them, so not reclaiming could wedge us both.
         while (true) {
             if (ep.putPkt(txRecs, 0)) {
+                txOut[buffer] = true;
                 return true;
             }
             if (reclaim(0)) {

@@ -104,7 +104,11 @@ public final class TcpServerSocket {
         }
     }
 
-    /** SYNs ignored because the backlog was full. */
+    /**
+     * SYNs ignored: the backlog was full, there was no transmit reservation for another
+     * connection, or the flow manager refused it (a duplicate SYN from a remote end that has a
+     * connection already, or the listener closed meanwhile).
+     */
     public long synsIgnored() {
         return synsIgnored;
     }
@@ -155,7 +159,15 @@ public final class TcpServerSocket {
             c = inet.acceptTcp(this, flow, port, s.srcIp(), s.srcPort(), srcMac, txQos, config,
                     "tcp." + port + "." + accepted++);
         } catch (AdmissionException e) {
+            synsIgnored++;
             return; // no transmit reservation for another connection: the peer will retry
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // The flow manager refused the connection: one from that remote end exists already
+            // (this SYN is a duplicate or a retransmission of the one that made it, which reached
+            // us before that connection's own receive filter was in place; the connection answers
+            // the next one itself), or this listener was closed meanwhile.
+            synsIgnored++;
+            return;
         }
         c.accepted(s);
         queue[(head + count) % BACKLOG] = c;

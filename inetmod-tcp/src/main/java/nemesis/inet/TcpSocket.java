@@ -42,8 +42,10 @@ import nemesis.wire.Ipv4Packet;
  * <p>Buffers follow the paper. The application's data goes into payload buffers of the
  * transmit area ({@link #write} copies into them; {@link #allocatePayload} and
  * {@link #sendPayload} let the application fill them itself); InetMod writes the headers into
- * header buffers of its own; a payload buffer goes back only once its data is acknowledged, while
- * header buffers are reclaimed from the driver when it can give them without blocking. The window
+ * header buffers of its own; a payload buffer goes back only once its data is acknowledged and no
+ * frame queued at the driver reads it any more (a retransmission may still wait there when an
+ * earlier copy is acknowledged: the driver gathers a frame's payload only when the frame goes),
+ * while header buffers are reclaimed from the driver when it can give them without blocking. The window
  * advertised is computed from the receive buffers primed at the driver and the free slots of
  * {@code to_app}.
  *
@@ -94,6 +96,19 @@ public final class TcpSocket {
     /** Zero-copy buffers the application filled, acknowledged, waiting to be reclaimed. */
     private final int[] reclaimable;
     private int reclaimableCount;
+    /**
+     * Per header buffer: the payload buffers its frame's records point into. The driver gathers a
+     * frame only when its turn to go comes, so a payload buffer whose data is acknowledged (an
+     * earlier copy got there) may still be read for a retransmission queued behind; it goes back
+     * only once every frame pointing into it has been given back.
+     */
+    private final int[][] framePayloads;
+    private final int[] framePayloadCount;
+    /** Acknowledged payload buffers still pointed into by a queued frame: 1 to free, 2 to reclaim (zero-copy). */
+    private final byte[] payloadHeld;
+    private int payloadsHeld;
+    private final EventCount txReturned;
+    private EventQueue receiverWake;
 
     // ---- receive side: to_app, receive-buffer references, the spill area, returned buffers
     private final int[] appBuf;
@@ -126,6 +141,8 @@ public final class TcpSocket {
 
     // ---- output, reused per segment
     private final IoRecs pieces = new IoRecs(8);
+    /** The header buffer {@link #gather} fills the records of. */
+    private int currentHeader;
     private final TcpChecksum checksum = new TcpChecksum();
     private int ipId;
     private final ClientChannels.RxFrame frame = new ClientChannels.RxFrame();
@@ -159,6 +176,10 @@ public final class TcpSocket {
         this.ringLen = new int[payloads];
         this.ringMine = new boolean[payloads];
         this.reclaimable = new int[payloads];
+        this.framePayloads = new int[ch.txBuffers()][8];
+        this.framePayloadCount = new int[ch.txBuffers()];
+        this.payloadHeld = new byte[payloads];
+        this.txReturned = ch.txChannel().master().arrivals();
         this.appBuf = new int[TO_APP_SLOTS];
         this.appOff = new long[TO_APP_SLOTS];
         this.appLen = new int[TO_APP_SLOTS];
@@ -493,13 +514,17 @@ public final class TcpSocket {
                 if (ringStart[i] + ringLen[i] > upTo || !sealed) {
                     break;
                 }
-                if (ringMine[i]) {
-                    reclaimable[reclaimableCount++] = ringBuf[i];
+                // Usually the frames that read it were given back already; take them back first.
+                if (queuedFrameReads(ringBuf[i]) && (!ch.reclaimReturned() || queuedFrameReads(ringBuf[i]))) {
+                    holdPayload(ringBuf[i], ringMine[i]);
                 } else {
-                    freePayload[freePayloadCount++] = ringBuf[i];
+                    givePayloadBack(ringBuf[i], ringMine[i]);
+                    freed = true;
                 }
                 ringHead = (ringHead + 1) % ringBuf.length;
                 ringCount--;
+            }
+            if (payloadsHeld > 0 && releaseHeldPayloads()) {
                 freed = true;
             }
             if (freed) {
@@ -513,6 +538,58 @@ public final class TcpSocket {
         }
     };
 
+    private void givePayloadBack(int buffer, boolean applicationOwned) {
+        if (applicationOwned) {
+            reclaimable[reclaimableCount++] = buffer;
+        } else {
+            freePayload[freePayloadCount++] = buffer;
+        }
+    }
+
+    /** Whether a frame the driver has not given back yet has records in payload buffer {@code buffer}. */
+    private boolean queuedFrameReads(int buffer) {
+        for (int h = 0; h < framePayloadCount.length; h++) {
+            if (framePayloadCount[h] == 0) {
+                continue;
+            }
+            if (!ch.txOutstanding(h)) {
+                framePayloadCount[h] = 0; // given back: it reads nothing any more
+                continue;
+            }
+            for (int k = 0; k < framePayloadCount[h]; k++) {
+                if (framePayloads[h][k] == buffer) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** An acknowledged payload buffer waits for the frames still reading it; the receiver thread watches their return. */
+    private void holdPayload(int buffer, boolean applicationOwned) {
+        payloadHeld[buffer] = (byte) (applicationOwned ? 2 : 1);
+        if (payloadsHeld++ == 0 && receiverWake != null) {
+            receiverWake.attach(txReturned);
+        }
+    }
+
+    /** Gives back the held payload buffers no queued frame reads any more; true if any. */
+    private boolean releaseHeldPayloads() {
+        boolean any = false;
+        for (int b = 0; b < payloadHeld.length && payloadsHeld > 0; b++) {
+            if (payloadHeld[b] != 0 && !queuedFrameReads(b)) {
+                givePayloadBack(b, payloadHeld[b] == 2);
+                payloadHeld[b] = 0;
+                payloadsHeld--;
+                any = true;
+            }
+        }
+        if (payloadsHeld == 0 && receiverWake != null) {
+            receiverWake.detach(txReturned);
+        }
+        return any;
+    }
+
     // ==========================================================================================
     // Output: tcp_output's segments become frames, zero-copy
     // ==========================================================================================
@@ -524,6 +601,7 @@ public final class TcpSocket {
             segmentsOutLost++;
             return;
         }
+        framePayloadCount[hb] = 0; // free again: its last frame was given back
         MemorySegment m = ch.txMemory();
         long base = ch.txHeaderOffset(hb);
         long t = base + EthernetFrame.HEADER_LEN + Headers.IPV4;
@@ -533,8 +611,10 @@ public final class TcpSocket {
                 64, Ipv4Packet.FLAG_DF);
         pieces.clear();
         checksum.begin(h.srcIp, h.dstIp, tcpHdr + len).add(m, t, tcpHdr);
+        currentHeader = hb;
         if (len > 0 && !gather(from, len)) {
             ch.free(hb);
+            framePayloadCount[hb] = 0;
             segmentsOutLost++;
             return;
         }
@@ -542,6 +622,7 @@ public final class TcpSocket {
         nemesis.wire.BigEndian.u16(m, t + TcpHeader.CHECKSUM_OFFSET, checksum.finish());
         if (!ch.sendGather(hb, EthernetFrame.HEADER_LEN + Headers.IPV4 + tcpHdr, pieces, 0)) {
             ch.free(hb);
+            framePayloadCount[hb] = 0;
             segmentsOutLost++;
         }
     }
@@ -564,6 +645,7 @@ public final class TcpSocket {
             int n = (int) (Math.min(e, end) - pos);
             long off = ch.payloadOffset(ringBuf[i]) + (pos - s);
             pieces.add(ch.txAddress(off), n);
+            framePayloads[currentHeader][framePayloadCount[currentHeader]++] = ringBuf[i];
             checksum.add(m, off, n);
             pos += n;
         }
@@ -578,7 +660,19 @@ public final class TcpSocket {
         EventQueue wake = ctx.newEventQueue(name + ".receiver");
         wake.attach(ch.arrivals());
         wake.attach(returnedEc);
+        receiverWake = wake;
+        if (payloadsHeld > 0) {
+            wake.attach(txReturned);
+        }
         while (!flowReleased) {
+            if (payloadsHeld > 0) {
+                // Frames were reading acknowledged payload buffers: take back what the driver
+                // returned, and the buffers no frame reads any more.
+                ch.reclaimReturned();
+                if (releaseHeldPayloads()) {
+                    sendSpace.advance(1);
+                }
+            }
             while (returnedCount > 0) {
                 ch.recycle(returned[returnedHead]);
                 returnedHead = (returnedHead + 1) % returned.length;

@@ -47,7 +47,8 @@ public final class Idc<Q, R> {
     public Binding<Q, R> bind(DomainContext client) {
         EventCount req = server.newEventCount(name + ".req." + client.name());
         EventCount rep = client.newEventCount(name + ".rep." + client.name());
-        Binding<Q, R> b = new Binding<>(this, client, client.connect(req), server.connect(rep), req, rep);
+        Binding<Q, R> b = new Binding<>(this, client, client.connect(req), server.connect(rep), req, rep,
+                client.newEventCount(name + ".turn." + client.name()));
         byRequestCount.put(req, b);
         requests.attach(req);
         return b;
@@ -89,6 +90,9 @@ public final class Idc<Q, R> {
         private final EventChannel toServer;
         private final EventChannel toClient;
         private final EventCount replies;
+        /** Advances when a call ends: the client's next thread may then make its own (one call at a time). */
+        private final EventCount turn;
+        private boolean calling;
         private Q request;
         private R reply;
         private RuntimeException failure;
@@ -96,34 +100,46 @@ public final class Idc<Q, R> {
         private long served;
 
         private Binding(Idc<Q, R> idc, DomainContext client, EventChannel toServer, EventChannel toClient,
-                        EventCount requestCount, EventCount replies) {
+                        EventCount requestCount, EventCount replies, EventCount turn) {
             this.idc = idc;
             this.client = client;
             this.toServer = toServer;
             this.toClient = toClient;
             this.replies = replies;
+            this.turn = turn;
         }
 
         /**
          * Calls the server and waits for its reply. A failure in the server is rethrown here (the
-         * server carries on).
+         * server carries on). The binding has one request slot: when several threads of the client
+         * call, each waits for the call before it to end (a second request would overwrite the
+         * first, and its caller would take the other's reply).
          */
         public R call(Q q) {
-            if (idc.callNs > 0) {
-                client.consume(idc.callNs);
+            while (calling) {
+                turn.await(turn.read() + 1);
             }
-            request = q;
-            calls++;
-            toServer.send(1);
-            replies.await(calls);
-            RuntimeException f = failure;
-            R r = reply;
-            reply = null;
-            failure = null;
-            if (f != null) {
-                throw f;
+            calling = true;
+            try {
+                if (idc.callNs > 0) {
+                    client.consume(idc.callNs);
+                }
+                request = q;
+                calls++;
+                toServer.send(1);
+                replies.await(calls);
+                RuntimeException f = failure;
+                R r = reply;
+                reply = null;
+                failure = null;
+                if (f != null) {
+                    throw f;
+                }
+                return r;
+            } finally {
+                calling = false;
+                turn.advance(1);
             }
-            return r;
         }
     }
 }

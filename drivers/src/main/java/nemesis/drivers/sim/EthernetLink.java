@@ -39,7 +39,11 @@ import java.util.SplittableRandom;
  *     always catches it: a ones' complement sum misses only flips that cancel, two of the same bit
  *     position in opposite directions. Frames of 14 bytes or fewer are left intact (counted).
  *     XXX flips that land in Ethernet padding past the IP datagram go unnoticed, as on a real wire
- *     whose CRC had failed to catch them.
+ *     whose CRC had failed to catch them. An ARP frame has no checksum of its own: on a real wire
+ *     only the CRC catches its corruption, so a corrupted ARP frame is dropped instead of
+ *     delivered (counted as {@link LinkEvent#CORRUPT_ARP_DROPPED}; its bits are still drawn, so the
+ *     fault streams do not change); delivered, a flipped sender address would be cached as the
+ *     peer's and every frame sent to it lost until the entry expired.
  * </ul>
  *
  * <h2>Capture</h2>
@@ -242,10 +246,14 @@ public final class EthernetLink {
             copy = pool.copyOf(f);
             event(p, copy == null ? LinkEvent.DUPLICATE_NO_FRAME : LinkEvent.DUPLICATE, startNs, frameNo, "");
         }
+        boolean crcDrop = false;
         if (corrupt) {
             int n = corrupt(f, p.corruptBitsRng);
             if (n == 0) {
                 event(p, LinkEvent.CORRUPT_TOO_SHORT, startNs, frameNo, "");
+            } else if (isArp(f)) {
+                crcDrop = true; // no checksum of its own: only the CRC would catch it (see the class comment)
+                event(p, LinkEvent.CORRUPT_ARP_DROPPED, startNs, frameNo, listener == null ? "" : flippedDetail(n));
             } else {
                 event(p, LinkEvent.CORRUPT, startNs, frameNo, listener == null ? "" : flippedDetail(n));
             }
@@ -256,7 +264,11 @@ public final class EthernetLink {
             deliverNs += heldNs;
             event(p, LinkEvent.REORDER, startNs, frameNo, listener == null ? "" : "held " + heldNs + " ns");
         }
-        inFlight.add(deliverNs, reorder, f, p.from, frameNo);
+        if (crcDrop) {
+            f.release();
+        } else {
+            inFlight.add(deliverNs, reorder, f, p.from, frameNo);
+        }
         if (copy != null) {
             inFlight.add(deliverNs, reorder, copy, p.from, frameNo); // same time, after the original
         }
@@ -286,6 +298,12 @@ public final class EthernetLink {
         if (listener != null) {
             listener.onEvent(timeNs, p.from, frameNo, e, detail);
         }
+    }
+
+    /** EtherType 0x0806. */
+    private static boolean isArp(Frame f) {
+        byte[] d = f.bytes();
+        return f.length() >= Frame.ETHERNET_HEADER_BYTES && d[12] == 0x08 && d[13] == 0x06;
     }
 
     /**

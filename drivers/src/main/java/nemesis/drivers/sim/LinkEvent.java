@@ -11,6 +11,7 @@ public enum LinkEvent {
     REORDER(false, "held back so later frames overtake it (fault injection)"),
     CORRUPT(false, "bits flipped after the Ethernet header (fault injection)"),
     CORRUPT_TOO_SHORT(false, "not corrupted: no bytes after the Ethernet header"),
+    CORRUPT_ARP_DROPPED(true, "corrupted ARP frame dropped, as the Ethernet CRC would (ARP has no checksum)"),
     NO_RECEIVER(true, "dropped on arrival: no receiver attached");
 
     private final boolean drop;

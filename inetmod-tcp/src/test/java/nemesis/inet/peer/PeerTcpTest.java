@@ -232,7 +232,7 @@ class PeerTcpTest {
         assertEquals(PeerProfile.LINUX, PeerProfile.named("Linux"));
         assertEquals(PeerProfile.SUNOS, PeerProfile.named("sunos"));
         assertEquals(PeerProfile.NETBSD, PeerProfile.named("NETBSD"));
-        assertEquals(300_000L + 1_059_800L, PeerProfile.NETBSD.processingNs(1514));
+        assertEquals(300_000L + 1_180_920L, PeerProfile.NETBSD.processingNs(1514)); // 300 us + 0.78 ns x 1514 bytes
         assertEquals(0, PeerProfile.IDEAL.processingNs(1514));
     }
 }
