@@ -107,8 +107,11 @@ public final class TcpSocket {
     /** Acknowledged payload buffers still pointed into by a queued frame: 1 to free, 2 to reclaim (zero-copy). */
     private final byte[] payloadHeld;
     private int payloadsHeld;
+    /** tcp_output found no free header buffer: the receiver thread resumes it when the driver returns some. */
+    private boolean outputBlocked;
     private final EventCount txReturned;
     private EventQueue receiverWake;
+    private boolean watchingReturns;
 
     // ---- receive side: to_app, receive-buffer references, the spill area, returned buffers
     private final int[] appBuf;
@@ -191,7 +194,18 @@ public final class TcpSocket {
         this.returnedEc = ctx.newEventCount(name + ".returned");
         this.timerKick = ctx.newEventCount(name + ".timer");
         this.stateEc = ctx.newEventCount(name + ".state");
-        this.tcp = new TcpConnection(config, inet.config().ip(), localPort, remoteIp, remotePort, this::output,
+        TcpOutput sink = new TcpOutput() {
+            @Override
+            public void segment(TcpHeaderOut header, long payloadFrom, int payloadLen) {
+                output(header, payloadFrom, payloadLen);
+            }
+
+            @Override
+            public boolean ready() {
+                return outputRoom();
+            }
+        };
+        this.tcp = new TcpConnection(config, inet.config().ip(), localPort, remoteIp, remotePort, sink,
                 sendStream, receiveStream, (c, from, to, now) -> stateEc.advance(1));
     }
 
@@ -568,9 +582,34 @@ public final class TcpSocket {
     /** An acknowledged payload buffer waits for the frames still reading it; the receiver thread watches their return. */
     private void holdPayload(int buffer, boolean applicationOwned) {
         payloadHeld[buffer] = (byte) (applicationOwned ? 2 : 1);
-        if (payloadsHeld++ == 0 && receiverWake != null) {
-            receiverWake.attach(txReturned);
+        payloadsHeld++;
+        watchReturns();
+    }
+
+    /** The receiver thread wakes for buffers the driver returns while it waits for any. */
+    private void watchReturns() {
+        boolean want = payloadsHeld > 0 || outputBlocked;
+        if (receiverWake != null && want != watchingReturns) {
+            if (want) {
+                receiverWake.attach(txReturned);
+            } else {
+                receiverWake.detach(txReturned);
+            }
+            watchingReturns = want;
         }
+    }
+
+    /**
+     * Whether a segment could go now: a header buffer is free, or the driver has returned one.
+     * If not, tcp_output holds its data (it is not lost) and the receiver thread resumes it.
+     */
+    private boolean outputRoom() {
+        if (ch.freeTxBuffers() > 0 || ch.reclaimReturned() && ch.freeTxBuffers() > 0) {
+            return true;
+        }
+        outputBlocked = true;
+        watchReturns();
+        return false;
     }
 
     /** Gives back the held payload buffers no queued frame reads any more; true if any. */
@@ -584,9 +623,7 @@ public final class TcpSocket {
                 any = true;
             }
         }
-        if (payloadsHeld == 0 && receiverWake != null) {
-            receiverWake.detach(txReturned);
-        }
+        watchReturns();
         return any;
     }
 
@@ -661,10 +698,16 @@ public final class TcpSocket {
         wake.attach(ch.arrivals());
         wake.attach(returnedEc);
         receiverWake = wake;
-        if (payloadsHeld > 0) {
-            wake.attach(txReturned);
-        }
+        watchReturns();
         while (!flowReleased) {
+            if (outputBlocked) {
+                ch.reclaimReturned();
+                if (ch.freeTxBuffers() > 0) {
+                    outputBlocked = false;
+                    watchReturns();
+                    tcp.outputReady(ctx.nowNs());
+                }
+            }
             if (payloadsHeld > 0) {
                 // Frames were reading acknowledged payload buffers: take back what the driver
                 // returned, and the buffers no frame reads any more.

@@ -307,6 +307,11 @@ public final class TcpConnection {
         output(now);
     }
 
+    /** The sink has room again ({@link TcpOutput#ready}): sends what was held for it. */
+    public void outputReady(long now) {
+        output(now);
+    }
+
     /**
      * Half-close: a FIN follows the data queued so far; data still flows in. ESTABLISHED →
      * FIN-WAIT-1, CLOSE-WAIT → LAST-ACK; in LISTEN and SYN-SENT the FIN waits for ESTABLISHED.
@@ -1343,6 +1348,11 @@ public final class TcpConnection {
                 return;
             }
 
+            if ((len > 0 || fin || (flags & SYN) != 0) && !out.ready()) {
+                counters.add(Event.OUTPUT_BLOCKED); // held, not lost: outputReady resumes
+                return;
+            }
+
             // ---- send
             if (fin) {
                 flags |= FIN;
@@ -1403,6 +1413,10 @@ public final class TcpConnection {
      */
     private long retransmit(long from, long max, Event cause, long now) {
         if (from >= sndMax || max <= 0) {
+            return 0;
+        }
+        if (!out.ready()) {
+            counters.add(Event.OUTPUT_BLOCKED);
             return 0;
         }
         if (from == 0) {
@@ -1530,6 +1544,10 @@ public final class TcpConnection {
         int len = (int) Math.max(0, Math.min(Math.min(max, dataEnd - from), maxData()));
         boolean fin = (OUTFLAGS[state.ordinal()] & FIN) != 0 && finAbs >= 0 && from + len == finAbs;
         if (len == 0 && !fin) {
+            return 0;
+        }
+        if (!out.ready()) {
+            counters.add(Event.OUTPUT_BLOCKED);
             return 0;
         }
         int flags = ACK | (fin ? FIN : 0) | (len > 0 && from + len == dataEnd ? PSH : 0);

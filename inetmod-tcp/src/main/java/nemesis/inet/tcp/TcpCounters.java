@@ -25,6 +25,8 @@ public final class TcpCounters {
         // ---- output
         SEGS_SENT, DATA_SEGS_SENT, DATA_BYTES_SENT, PURE_ACKS_SENT, DELAYED_ACKS_SENT, WINDOW_UPDATES_SENT,
         SYNS_SENT, FINS_SENT, RSTS_SENT,
+        /** Data, a SYN or a FIN held because the sink had no room ({@link TcpOutput#ready}). */
+        OUTPUT_BLOCKED,
         CHALLENGE_ACKS, CHALLENGE_ACKS_SUPPRESSED,
         // ---- retransmission by cause
         REXMT_SEGS_RTO, REXMT_SEGS_FAST, REXMT_SEGS_PARTIAL_ACK, REXMT_SEGS_SACK, REXMT_SEGS_RESCUE, REXMT_BYTES,

@@ -13,8 +13,17 @@ import nemesis.inet.wire.TcpHeaderOut;
  * ({@link nemesis.inet.wire.TcpChecksum}) and sends. The header object is reused for the next
  * segment: read it during the call only. A sink must not call back into the connection.
  * A segment the sink cannot send (no buffer) is simply lost: TCP retransmits.
+ *
+ * <p>A sink with bounded room says so through {@link #ready}: while it is false the core sends no
+ * data, SYN or FIN (as FreeBSD's {@code tcp_output} stops on {@code ENOBUFS} instead of losing the
+ * segment), and its owner calls {@link TcpConnection#outputReady} when room comes back.
  */
 @FunctionalInterface
 public interface TcpOutput {
     void segment(TcpHeaderOut header, long payloadFrom, int payloadLen);
+
+    /** Whether a segment handed over now would go (default: always). Must not call into the connection. */
+    default boolean ready() {
+        return true;
+    }
 }

@@ -67,4 +67,36 @@ class TcpNemesisTest {
         assertTrue(log.contains("client closed: true") && log.contains("server closed: true"), log.toString());
         assertEquals(total, got[0]);
     }
+
+    /**
+     * A window larger than the frames the transmit channel can queue (an ideal peer's, at 10 Mb/s):
+     * tcp_output waits for header buffers to come back instead of losing segments, so a clean
+     * wire sees no retransmission.
+     */
+    @Test
+    void aWindowLargerThanTheChannelHoldsSegmentsBackInsteadOfLosingThem() {
+        Testbed t = new Testbed("ideal", 10_000_000L, nemesis.drivers.sim.Faults.NONE, 0,
+                List.of(new PeerService.TcpSink(5001, true)));
+        int total = 1 << 20;
+        TcpSocket[] sock = new TcpSocket[1];
+        t.client("client", 1 * MS, ctx -> {
+            TcpSocket s = InetMod.attach(ctx).connectTcp(Testbed.PEER_IP, 5001, TX, Kernel.NEVER);
+            sock[0] = s;
+            byte[] chunk = new byte[1460];
+            for (long off = 0; off < total; off += chunk.length) {
+                int n = (int) Math.min(chunk.length, total - off);
+                StreamPattern.fill(chunk, 0, n, off);
+                s.writeFully(chunk, 0, n);
+            }
+            s.close();
+            s.awaitClosed(Kernel.NEVER);
+        });
+        t.run(20_000 * MS);
+        var c = sock[0].connection().counters();
+        assertEquals(total, t.peer().tcpSink(5001).bytesTotal());
+        assertTrue(t.peer().tcpSink(5001).verified());
+        assertEquals(0, sock[0].segmentsOutLost(), () -> c.nonZero().toString());
+        assertTrue(c.get(nemesis.inet.tcp.TcpCounters.Event.OUTPUT_BLOCKED) > 0, "the window outgrew the channel: " + c.nonZero());
+        assertEquals(0, c.get(nemesis.inet.tcp.TcpCounters.Event.REXMT_BYTES), () -> c.nonZero().toString());
+    }
 }
