@@ -1,6 +1,8 @@
 package nemesis.report;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 
 /**
  * A linear axis with ticks at multiples of a 1-2-5 step ({@code mantissa * 10^exponent}), as dense
@@ -22,9 +24,9 @@ final class Axis {
         this.hi = hi;
         this.mantissa = mantissa;
         this.exponent = exponent;
-        double step = step();
-        this.firstK = (long) Math.ceil(lo / step - EPS);
-        this.lastK = (long) Math.floor(hi / step + EPS);
+        BigDecimal step = BigDecimal.valueOf(mantissa).scaleByPowerOfTen(exponent);
+        this.firstK = steps(lo, step, RoundingMode.CEILING);
+        this.lastK = steps(hi, step, RoundingMode.FLOOR);
     }
 
     /**
@@ -53,10 +55,11 @@ final class Axis {
         for (int tries = 0; tries < 64; tries++) {
             int mant = MANTISSAS[m];
             double step = mant * Math.pow(10, e);
+            BigDecimal exactStep = BigDecimal.valueOf(mant).scaleByPowerOfTen(e);
             // bounds at whole ticks, as exact decimals; data within 1e-9 steps of a tick counts as on it
-            double a = nice ? BigDecimal.valueOf(Math.round(Math.floor(lo / step + EPS)) * mant).scaleByPowerOfTen(e)
+            double a = nice ? BigDecimal.valueOf(steps(lo, exactStep, RoundingMode.FLOOR) * mant).scaleByPowerOfTen(e)
                     .doubleValue() : lo;
-            double b = nice ? BigDecimal.valueOf(Math.round(Math.ceil(hi / step - EPS)) * mant).scaleByPowerOfTen(e)
+            double b = nice ? BigDecimal.valueOf(steps(hi, exactStep, RoundingMode.CEILING) * mant).scaleByPowerOfTen(e)
                     .doubleValue() : hi;
             Axis ax = new Axis(a, b, mant, e);
             double gap = step * lengthPx / (b - a);
@@ -73,6 +76,17 @@ final class Axis {
             }
         }
         throw new AssertionError();
+    }
+
+    /**
+     * {@code v / step} rounded to a whole number of steps (CEILING or FLOOR), in decimal arithmetic:
+     * with doubles, 447737.59 / 0.005 comes out a hair above the whole 89547518 and its ceiling
+     * skips a tick. Within 1e-9 steps of a whole number counts as on it.
+     */
+    private static long steps(double v, BigDecimal step, RoundingMode mode) {
+        BigDecimal k = BigDecimal.valueOf(v).divide(step, MathContext.DECIMAL128);
+        BigDecimal tolerance = BigDecimal.valueOf(mode == RoundingMode.CEILING ? -EPS : EPS);
+        return k.add(tolerance).setScale(0, mode).longValueExact();
     }
 
     double step() {

@@ -42,6 +42,15 @@ class AxisTest {
     }
 
     @Test
+    void farFromZeroTheTicksStillCoverTheData() {
+        // 447737.59 / 0.005 in doubles is a hair above a whole number: a tick went missing (jqwik found it)
+        Axis a = Axis.fit(447737.59, 447737.594, true, 200, 50, true);
+        assertEquals(List.of("447737.590", "447737.592", "447737.594"), labels(a));
+        Axis b = Axis.fit(-596356.83, -596356.83 + 0.013819, true, 200.35, 50, true);
+        assertEquals(List.of("-596356.83", "-596356.82", "-596356.81"), labels(b));
+    }
+
+    @Test
     void degenerateRangesWiden() {
         Axis z = Axis.fit(0, 0, true, 400, 42, false);
         assertEquals(0, z.lo);
