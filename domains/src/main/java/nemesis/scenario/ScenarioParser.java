@@ -555,6 +555,15 @@ public final class ScenarioParser {
             }
         }
         Args args = program == null ? null : args(d, label, program);
+        if (args != null) {
+            // Each argument parsed; now the program checks them together (a port of 0, a size of 0...),
+            // so that nothing fails when the run starts. Making a program has no side effects.
+            try {
+                program.factory().apply(args);
+            } catch (IllegalArgumentException e) {
+                error(d.has("args") ? d.keyLine("args") : d.line(), label + ".args", e.getMessage());
+            }
+        }
         if (program != null && Programs.usesNetwork(program.name()) && !hasLink) {
             error(d.keyLine("program"), label + ".program", "program " + program.name()
                     + " needs a network: add a 'link' section (and a 'peer')");

@@ -484,6 +484,21 @@ class ScenarioParserTest {
         }
 
         @Test
+        void programsCheckTheirArgumentsBeforeAnythingRuns() throws IOException {
+            List<ScenarioError> errors = errors("""
+                    duration: 1s
+                    link: { rate: 10Mbit/s }
+                    domains:
+                      - { name: a, program: tcp_sink, args: { port: 0 } }
+                      - { name: c, program: tcp_send, args: { to: "peer:5001", size: 0 } }
+                      - { name: d, program: udp_sink, args: { port: 70000 } }
+                    """);
+            has(errors, 4, "domains[0] (a).args", "port must be 1..65535: 0");
+            has(errors, 5, "domains[1] (c).args", "size must be 1..1048576");
+            has(errors, 6, "domains[2] (d).args", "port must be 1..65535: 70000");
+        }
+
+        @Test
         void unknownArgument() throws IOException {
             only(errors("duration: 1s\ndomains:\n  - { name: a, program: carnage, args: { x: 1 } }\n"), 3,
                     "domains[0] (a).args.x", "unknown argument 'x' for program carnage (it takes: step)");
