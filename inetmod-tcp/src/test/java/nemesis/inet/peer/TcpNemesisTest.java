@@ -99,4 +99,89 @@ class TcpNemesisTest {
         assertTrue(c.get(nemesis.inet.tcp.TcpCounters.Event.OUTPUT_BLOCKED) > 0, "the window outgrew the channel: " + c.nonZero());
         assertEquals(0, c.get(nemesis.inet.tcp.TcpCounters.Event.REXMT_BYTES), () -> c.nonZero().toString());
     }
+
+    /**
+     * The zero-copy API: the application fills InetMod's payload buffers itself, hands them over,
+     * and gets each back only once the peer has acknowledged its data. The pool is small, so
+     * a long stream goes only if reclaiming works; the peer checks every byte.
+     */
+    @Test
+    void zeroCopyBuffersComeBackOnlyAcknowledged() {
+        Testbed t = new Testbed(List.of(new PeerService.TcpSink(5001, true)));
+        long total = 2L << 20;
+        long[] reclaimed = {0};
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        java.util.Map<Integer, Long> endOf = new java.util.HashMap<>();
+        String[] problem = {null};
+        t.client("client", 1 * MS, ctx -> {
+            TcpSocket s = InetMod.attach(ctx).connectTcp(Testbed.PEER_IP, 5001, TX, Kernel.NEVER);
+            int size = s.payloadBytes();
+            long off = 0;
+            java.util.ArrayDeque<TcpSocket.PayloadBuffer> spare = new java.util.ArrayDeque<>();
+            while (off < total) {
+                TcpSocket.PayloadBuffer b = spare.isEmpty() ? s.allocatePayload(ctx.nowNs() + 10 * MS) : spare.poll();
+                if (b == null) { // none free: take back one the peer has acknowledged
+                    b = s.reclaimPayload(Kernel.NEVER);
+                    reclaimed[0]++;
+                    long end = endOf.get(b.index());
+                    if (s.connection().bytesAcked() < end) {
+                        problem[0] = "buffer " + b.index() + " (data up to " + end + ") came back with only "
+                                + s.connection().bytesAcked() + " acknowledged";
+                    }
+                }
+                seen.add(b.index());
+                int n = (int) Math.min(size, total - off);
+                endOf.put(b.index(), off + n);
+                for (int k = 0; k < n; k++) {
+                    b.memory().set(java.lang.foreign.ValueLayout.JAVA_BYTE, k, StreamPattern.at(off + k));
+                }
+                s.sendPayload(b, n);
+                off += n;
+            }
+            s.close();
+            s.awaitClosed(Kernel.NEVER);
+        });
+        t.run(60_000 * MS);
+        assertEquals(null, problem[0]);
+        assertEquals(total, t.peer().tcpSink(5001).bytesTotal());
+        assertTrue(t.peer().tcpSink(5001).verified(), "every byte as the application wrote it in place");
+        assertTrue(reclaimed[0] > total / 1460 / 2, "the stream went through a small pool of buffers: " + reclaimed[0]
+                + " reclaimed, " + seen.size() + " buffers");
+    }
+
+    /**
+     * The connection's transmit reservation changes at run time: rate control follows it, from
+     * one MTU packet per 10 ms (1.2 ms at 10 Mb/s) to three.
+     */
+    @Test
+    void theTransmitReservationChangesWhileTheConnectionRuns() {
+        Testbed t = new Testbed("p200-3c509", 10_000_000L, nemesis.drivers.sim.Faults.NONE, 0,
+                List.of(new PeerService.TcpSink(5001, true)));
+        long[] bytesAt = new long[3];
+        t.client("client", 1 * MS, ctx -> {
+            TcpSocket s = InetMod.attach(ctx).connectTcp(Testbed.PEER_IP, 5001,
+                    Qos.of(10 * MS, 1_200_000L, false), Kernel.NEVER);
+            byte[] chunk = new byte[1460];
+            long off = 0;
+            boolean changed = false;
+            while (true) {
+                StreamPattern.fill(chunk, 0, chunk.length, off);
+                s.writeFully(chunk, 0, chunk.length);
+                off += chunk.length;
+                if (!changed && ctx.nowNs() >= 2_000 * MS) {
+                    s.setTxQos(Qos.of(10 * MS, 3_600_000L, false));
+                    changed = true;
+                }
+            }
+        });
+        t.kernel.at(1_000 * MS, () -> bytesAt[0] = t.peer().tcpSink(5001).bytesTotal());
+        t.kernel.at(2_000 * MS, () -> bytesAt[1] = t.peer().tcpSink(5001).bytesTotal());
+        t.kernel.at(4_000 * MS, () -> bytesAt[2] = t.peer().tcpSink(5001).bytesTotal());
+        t.run(4_500 * MS);
+        double before = (bytesAt[1] - bytesAt[0]) / 1460.0; // packets in 1 s at (10 ms, 1.2 ms)
+        double after = (bytesAt[2] - bytesAt[1]) / 1460.0 / 2; // per second at (10 ms, 3.6 ms), settling included
+        assertEquals(100, before, 2, "one packet per 10 ms");
+        assertEquals(300, after, 10, "three packets per 10 ms once changed");
+        assertTrue(t.peer().tcpSink(5001).verified());
+    }
 }
