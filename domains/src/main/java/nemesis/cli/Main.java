@@ -29,10 +29,10 @@ import picocli.CommandLine.Parameters;
  * failure.
  */
 @Command(name = "nemesis", mixinStandardHelpOptions = true, version = "nemesis 0.1",
-        description = "An emulator of the Nemesis operating system: Atropos reservations of CPU (and, later, "
-                + "transmit) time for domains.",
+        description = "An emulator of the Nemesis operating system: Atropos reservations of CPU and transmit "
+                + "time for domains, each with its own TCP/IP stack.",
         subcommands = {CommandLine.HelpCommand.class, Main.Run.class, Main.Check.class, Main.Experiment.class, Main.ListPrograms.class,
-                Main.ListMachines.class})
+                Main.ListMachines.class, Main.Tap.class})
 public final class Main {
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -211,6 +211,29 @@ public final class Main {
                 }
                 o.printf(Locale.ROOT, "%s took %.1f s wall%n", name, (System.nanoTime() - t0) / 1e9);
             }
+            return OK;
+        }
+    }
+
+    @Command(name = "tap", mixinStandardHelpOptions = true,
+            description = "The real peer's plumbing: 'tap cleanup' removes network namespaces and TAP devices "
+                    + "that runs which did not end cleanly (killed, crashed) left behind.")
+    static final class Tap implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ACTION", description = "cleanup")
+        String action;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!"cleanup".equals(action)) {
+                throw new BadInput("unknown tap action '" + action + "' (known: cleanup)");
+            }
+            String why = nemesis.linux.LinuxNamespace.unsupportedReason();
+            if (why != null) {
+                System.err.println("nemesis: tap cleanup: " + why);
+                return FAILED;
+            }
+            int n = nemesis.linux.LinuxNamespace.cleanupLeftovers(System.out);
+            System.out.println(n == 0 ? "nothing to clean up" : "removed " + n);
             return OK;
         }
     }

@@ -19,7 +19,9 @@ import nemesis.kernel.Program;
  *
  * <p>Stats: {@code bytes_sent} (written into the connection), {@code connect_ns} (time to
  * establish it), {@code write_wait_ns} (time spent waiting for payload buffers, i.e. for ACKs),
- * {@code retransmits}, {@code segments_sent}.
+ * {@code retransmits}, {@code segments_sent}, {@code bytes_acked}, and {@code acked_in_window} (bytes
+ * acknowledged since the warmup: the sender's measure of goodput when the receiver is not the
+ * emulator's).
  */
 public final class TcpSend implements Program {
     public static final ProgramInfo INFO = new ProgramInfo("tcp_send",
@@ -84,9 +86,28 @@ public final class TcpSend implements Program {
             st.set("bytes_sent", sent);
             st.set("segments_sent", s.connection().counters().get(TcpCounters.Event.DATA_SEGS_SENT));
             st.set("retransmits", retransmits(s.connection().counters()));
+            ackedInWindow(ctx, st, s);
         }
         s.close();
         s.awaitClosed(Kernel.NEVER);
+        ackedInWindow(ctx, st, s);
+    }
+
+    private long ackedAtWarmup = -1;
+
+    /**
+     * The sender's own measure of goodput, for receivers the emulator does not see (a Linux program,
+     * iperf): bytes the peer acknowledged since the end of the warmup ({@code acked_in_window}).
+     */
+    private void ackedInWindow(DomainContext ctx, DomainStats st, TcpSocket s) {
+        long acked = s.connection().bytesAcked();
+        st.set("bytes_acked", acked);
+        if (ackedAtWarmup < 0 && ctx.nowNs() >= ctx.warmupEndNs()) {
+            ackedAtWarmup = acked;
+        }
+        if (ackedAtWarmup >= 0) {
+            st.set("acked_in_window", acked - ackedAtWarmup);
+        }
     }
 
     static long retransmits(TcpCounters c) {

@@ -111,10 +111,12 @@ public final class Results {
         m.put("tx", tx);
         // Goodput: payload delivered to the receiving application in the measured window, per
         // measured second. A receiving program reports what reached it; a sender is credited with
-        // what its receiver on the peer got, when it is that receiver's only sender.
+        // what its receiver on the peer got, when it is that receiver's only sender, else (a
+        // receiver the emulator does not see) with what the peer acknowledged; goodput_from says which.
         Map<String, Number> st = d.stats().values();
         long delivered = 0;
         Boolean verified = null;
+        String goodputFrom = null;
         if (st.containsKey("bytes") && !st.containsKey("bytes_sent")) {
             delivered = st.get("bytes").longValue();
             if (st.containsKey("verified")) {
@@ -131,7 +133,16 @@ public final class Results {
                 } else if (sink.get("verified") instanceof Number v) {
                     verified = v.longValue() != 0;
                 }
+                goodputFrom = "the peer's " + (sink.get("program") != null ? sink.get("program") : "sink") + " on port " + port;
+            } else if (st.containsKey("acked_in_window")) {
+                // A receiver the emulator does not measure (iperf, or one of several senders'):
+                // what the peer acknowledged.
+                delivered = st.get("acked_in_window").longValue();
+                goodputFrom = "acknowledgements";
             }
+        }
+        if (goodputFrom != null) {
+            m.put("goodput_from", goodputFrom);
         }
         m.put("goodput_bps", measured > 0 ? delivered * 8e9 / measured : 0.0);
         m.put("bytes_delivered", delivered);

@@ -60,11 +60,24 @@ public final class ScenarioRunner {
             }
         }
         Thread watcher = o.progress() == null ? null : progressWatcher(s, k, o.progress());
+        if (network != null) {
+            network.start(); // a TAP peer's listeners listen before the machine starts
+        }
         long t0 = System.nanoTime();
-        k.run(s.durationNs(), s.warmupNs());
+        try {
+            k.run(s.durationNs(), s.warmupNs());
+        } catch (RuntimeException | Error e) {
+            if (network != null) {
+                network.close();
+            }
+            throw e;
+        }
         long wall = System.nanoTime() - t0;
         if (watcher != null) {
             watcher.interrupt();
+        }
+        if (network != null) {
+            network.stop(); // the far end's figures are final from here
         }
         Map<String, Object> results = Results.of(s, k, network);
         List<Path> files = new java.util.ArrayList<>();

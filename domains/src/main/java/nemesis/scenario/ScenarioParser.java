@@ -62,15 +62,24 @@ public final class ScenarioParser {
     private static final List<String> FAULT_FIELDS = List.of("loss", "duplicate", "reorder", "corrupt");
     private static final List<String> PEER_FIELDS = List.of("kind", "profile", "services");
     private static final List<String> SERVICE_FIELDS =
-            List.of("program", "port", "verify", "profile", "bytes", "start", "pattern");
+            List.of("program", "port", "verify", "profile", "bytes", "start", "pattern", "duration", "count",
+                    "interval", "size");
     /** Programs the simulated peer can run. */
     private static final List<String> PEER_SERVICES = List.of("udp_sink", "udp_echo", "tcp_sink", "tcp_send");
-    /** The fields each service takes besides program and port. */
+    /** Programs the Linux side of a TAP peer runs (its own kernel's sockets, or standard tools). */
+    private static final List<String> TAP_SERVICES =
+            List.of("tcp_sink", "tcp_send", "udp_sink", "udp_echo", "iperf_server", "iperf_client", "ping");
+    /** The fields each service takes besides program (and port, for those that have one). */
     private static final Map<String, List<String>> SERVICE_OPTIONS = Map.of(
             "udp_sink", List.of("verify"),
             "udp_echo", List.of(),
             "tcp_sink", List.of("verify", "profile"),
-            "tcp_send", List.of("bytes", "start", "pattern"));
+            "tcp_send", List.of("bytes", "start", "pattern"),
+            "iperf_server", List.of(),
+            "iperf_client", List.of("duration", "start"),
+            "ping", List.of("count", "interval", "size", "start"));
+    /** What `rate: unlimited` (a TAP peer only) charges transmit reservations at. */
+    public static final long UNLIMITED_CHARGE_BPS = 10_000_000_000L;
     private static final List<String> PEER_PROFILES = List.of("linux", "sunos", "netbsd");
     /** Transmit reservations may fill the whole wire unless the scenario says otherwise. */
     public static final long DEFAULT_TX_CAP_PPB = 1_000_000_000L;
@@ -191,9 +200,21 @@ public final class ScenarioParser {
             txCapPpb = caps[1];
         }
         LinkSpec link = top.has("link") ? link(top) : null;
-        PeerSpec peer = top.has("peer") ? peer(top) : null;
+        PeerSpec peer = top.has("peer") ? peer(top, clock) : null;
         if (top.has("peer") && !top.has("link")) {
             error(top.keyLine("peer"), "peer", "a peer needs a link to reach it: add a 'link' section");
+        }
+        // From the text, so that a peer with other mistakes still counts as the TAP peer it asks for.
+        boolean tapPeer = top.has("peer") && top.get("peer") instanceof MappingNode pm && pm.getValue().stream()
+                .anyMatch(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("kind")
+                        && t.getValueNode() instanceof ScalarNode v && v.getValue().equals("tap"));
+        if (link != null && link.rateBps() == 0 && !tapPeer) {
+            error(top.keyLine("link"), "link.rate", "'unlimited' means as fast as a TAP device takes frames: it needs "
+                    + "peer.kind: tap");
+        }
+        if (link != null && tapPeer && link.delayNs() != 0) {
+            error(top.keyLine("link"), "link.delay", "a TAP link has the delay the Linux kernel gives it: leave "
+                    + "delay out with peer.kind: tap");
         }
 
         List<DomainSpec> domains = new ArrayList<>();
@@ -321,8 +342,8 @@ public final class ScenarioParser {
         if (!l.has("rate")) {
             error(l.line(), "link.rate", "missing (e.g. 10Mbit/s or 100Mbit/s)");
         } else {
-            rate = value(l, "rate", Quantities::parseRateBps);
-            if (rate != null && rate == 0) {
+            rate = value(l, "rate", text -> text.equals("unlimited") ? Long.valueOf(0) : Quantities.parseRateBps(text));
+            if (rate != null && rate == 0 && !"unlimited".equals(l.text("rate"))) {
                 error(l.keyLine("rate"), "link.rate", "must be greater than 0");
             }
         }
@@ -357,7 +378,7 @@ public final class ScenarioParser {
         return new LinkSpec(rate, delay, overhead.intValue(), faults[0], faults[1], faults[2], faults[3], pcap, driver);
     }
 
-    private PeerSpec peer(Section top) {
+    private PeerSpec peer(Section top, Scenario.ClockKind clock) {
         int errorsBefore = errors.size();
         Section p = section(top.get("peer"), top.keyLine("peer"), "peer", PEER_FIELDS, List.of());
         if (p == null) {
@@ -366,14 +387,20 @@ public final class ScenarioParser {
         String kind = "sim";
         if (p.has("kind")) {
             kind = value(p, "kind", text -> switch (text) {
-                case "sim" -> "sim";
-                case "tap" -> throw new IllegalArgumentException("'tap' (the Linux kernel over a TAP device) is "
-                        + NOT_YET + " (it comes with the real-peer issue); use 'sim'");
+                case "sim", "tap" -> text;
                 default -> throw new IllegalArgumentException("unknown peer kind '" + text + "' (known: sim, tap)");
             });
         }
+        boolean tap = "tap".equals(kind);
+        if (tap && clock != Scenario.ClockKind.REAL) {
+            error(p.keyLine("kind"), "peer.kind", "a TAP peer is a real Linux kernel: it runs on the wall clock "
+                    + "(set clock: real)");
+        }
         String profile = "linux";
-        if (p.has("profile")) {
+        if (tap && p.has("profile")) {
+            error(p.keyLine("profile"), "peer.profile", "a TAP peer is the Linux kernel itself: profile applies to "
+                    + "the simulated peer (kind: sim)");
+        } else if (p.has("profile")) {
             profile = value(p, "profile", text -> {
                 if (!PEER_PROFILES.contains(text)) {
                     throw new IllegalArgumentException("unknown profile '" + text + "' (known: "
@@ -391,7 +418,8 @@ public final class ScenarioParser {
             } else {
                 java.util.Set<Integer> portsTaken = new java.util.HashSet<>();
                 for (int i = 0; i < seq.getValue().size(); i++) {
-                    PeerSpec.Service s = service(seq.getValue().get(i), "peer.services[" + i + "]", portsTaken);
+                    PeerSpec.Service s = service(seq.getValue().get(i), "peer.services[" + i + "]", portsTaken,
+                            tap ? TAP_SERVICES : PEER_SERVICES, tap);
                     if (s != null) {
                         services.add(s);
                     }
@@ -404,37 +432,47 @@ public final class ScenarioParser {
         return new PeerSpec(kind, profile, List.copyOf(services));
     }
 
-    private PeerSpec.Service service(Node node, String path, java.util.Set<Integer> portsTaken) {
+    private PeerSpec.Service service(Node node, String path, java.util.Set<Integer> portsTaken, List<String> known,
+                                     boolean tap) {
         int errorsBefore = errors.size();
         Section s = section(node, line(node), path, SERVICE_FIELDS, List.of());
         if (s == null) {
             return null;
         }
         String program = null;
+        String peerKind = tap ? "a TAP peer" : "the simulated peer";
         if (!s.has("program")) {
-            error(s.line(), path + ".program", "missing (known: " + String.join(", ", PEER_SERVICES) + ")");
+            error(s.line(), path + ".program", "missing (known: " + String.join(", ", known) + ")");
         } else {
             program = value(s, "program", text -> {
-                if (!PEER_SERVICES.contains(text)) {
-                    throw new IllegalArgumentException("unknown service '" + text + "' (known: "
-                            + String.join(", ", PEER_SERVICES) + ")");
+                if (!known.contains(text)) {
+                    boolean other = (tap ? PEER_SERVICES : TAP_SERVICES).contains(text);
+                    throw new IllegalArgumentException((other ? "'" + text + "' is not a service of " + peerKind
+                            : "unknown service '" + text + "'") + " (known: " + String.join(", ", known) + ")");
                 }
                 return text;
             });
         }
         if (program != null) {
-            List<String> takes = SERVICE_OPTIONS.get(program);
+            List<String> takes = new ArrayList<>(SERVICE_OPTIONS.get(program));
+            if (tap) {
+                takes.remove("profile");
+            }
+            boolean hasPort = !"ping".equals(program);
             for (String f : SERVICE_FIELDS) {
-                if (s.has(f) && !f.equals("program") && !f.equals("port") && !takes.contains(f)) {
+                if (s.has(f) && !f.equals("program") && (!f.equals("port") || !hasPort) && !takes.contains(f)) {
+                    String they = (hasPort ? "port" + (takes.isEmpty() ? "" : ", ") : "") + String.join(", ", takes);
                     error(s.keyLine(f), path + "." + f, program + " does not take '" + f + "'"
-                            + (takes.isEmpty() ? " (it takes only port)" : " (it takes: port, " + String.join(", ", takes) + ")"));
+                            + (f.equals("profile") && tap ? " on a TAP peer" : "") + " (it takes: " + they + ")");
                 }
             }
         }
         // A sender's port is the Nemesis host's, where it connects; it takes none of the peer's.
-        boolean listens = !"tcp_send".equals(program);
+        boolean listens = !"tcp_send".equals(program) && !"iperf_client".equals(program);
         Long port = null;
-        if (!s.has("port")) {
+        if ("ping".equals(program)) {
+            port = 0L;
+        } else if (!s.has("port")) {
             error(s.line(), path + ".port", "missing" + (listens ? "" : " (the Nemesis host's port to connect to)"));
         } else {
             port = value(s, "port", text -> {
@@ -476,10 +514,40 @@ public final class ScenarioParser {
             return v;
         }) : Long.valueOf(0);
         Boolean pattern = s.has("pattern") ? value(s, "pattern", ScenarioParser::parseBoolean) : Boolean.TRUE;
+        Long duration = s.has("duration") ? positiveDuration(s, "duration", path) : Long.valueOf(10_000_000_000L);
+        Long count = s.has("count") ? value(s, "count", text -> {
+            long v = Quantities.parseInteger(text);
+            if (v < 1 || v > 1_000_000) {
+                throw new IllegalArgumentException("must be 1..1000000: " + text);
+            }
+            return v;
+        }) : Long.valueOf(10);
+        Long interval = s.has("interval") ? positiveDuration(s, "interval", path) : Long.valueOf(1_000_000_000L);
+        if (interval != null && "ping".equals(program) && interval < 200_000_000L) {
+            error(s.keyLine("interval"), path + ".interval", "ping's interval must be at least 200ms (its own limit "
+                    + "for users other than root, kept here so runs behave the same anywhere)");
+        }
+        Long size = s.has("size") ? value(s, "size", text -> {
+            long v = Quantities.parseInteger(text);
+            if (v < 0 || v > 65507) {
+                throw new IllegalArgumentException("must be 0..65507 bytes: " + text);
+            }
+            return v;
+        }) : Long.valueOf(56);
         if (errors.size() != errorsBefore) {
             return null;
         }
-        return new PeerSpec.Service(program, port.intValue(), verify, profile, bytes, start, pattern);
+        return new PeerSpec.Service(program, port.intValue(), verify, profile, bytes, start, pattern, duration,
+                count.intValue(), interval, size.intValue());
+    }
+
+    private Long positiveDuration(Section s, String key, String path) {
+        Long v = value(s, key, Quantities::parseDurationNs);
+        if (v != null && v <= 0) {
+            error(s.keyLine(key), path + "." + key, "must be greater than 0");
+            return null;
+        }
+        return v;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -888,6 +956,11 @@ public final class ScenarioParser {
 
         String child(String key) {
             return path.isEmpty() ? key : path + "." + key;
+        }
+
+        /** The text of a scalar entry, or null. */
+        String text(String key) {
+            return has(key) && get(key) instanceof ScalarNode sn ? sn.getValue() : null;
         }
 
         int line() {

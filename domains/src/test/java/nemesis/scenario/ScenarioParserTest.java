@@ -345,11 +345,72 @@ class ScenarioParserTest {
                     """);
             has(errors, 2, "link.rate", "greater than 0");
             has(errors, 2, "link.faults.loss", "100%");
-            has(errors, 4, "peer.kind", "not yet supported");
-            has(errors, 6, "peer.services[0].bytes", "tcp_sink does not take 'bytes' (it takes: port, verify, profile)");
+            has(errors, 4, "peer.kind", "runs on the wall clock (set clock: real)");
+            has(errors, 6, "peer.services[0].bytes", "tcp_sink does not take 'bytes' (it takes: port, verify)");
             has(errors, 7, "peer.services[1].port", "1..65535");
-            has(errors, 8, "peer.services[2].program", "unknown service 'tcp_push' (known: udp_sink, udp_echo, tcp_sink, tcp_send)");
+            has(errors, 8, "peer.services[2].program", "unknown service 'tcp_push' (known: tcp_sink, tcp_send, udp_sink, udp_echo, iperf_server, iperf_client, ping)");
             has(errors, 12, "domains[0] (s1).tx.slice", "exceeds period");
+        }
+
+        @Test
+        void aTapPeer() throws Exception {
+            Scenario s = parse("""
+                    clock: real
+                    duration: 5s
+                    link: { rate: unlimited, faults: { loss: 5%, reorder: 2% } }
+                    peer:
+                      kind: tap
+                      services:
+                        - { program: tcp_sink, port: 5001, verify: pattern }
+                        - { program: iperf_server, port: 5002 }
+                        - { program: iperf_client, port: 6001, duration: 3s, start: 1s }
+                        - { program: ping, count: 5, interval: 200ms }
+                        - { program: tcp_send, port: 6002, bytes: 1MB }
+                    domains:
+                      - { name: r, program: tcp_sink, args: { port: 6001 } }
+                    """);
+            assertEquals("tap", s.peer().kind());
+            assertEquals(0, s.link().rateBps(), "unlimited");
+            assertEquals(0.05, s.link().loss(), 1e-12);
+            PeerSpec.Service client = s.peer().services().get(2);
+            assertEquals("iperf_client", client.program());
+            assertEquals(6001, client.port());
+            assertEquals(3_000_000_000L, client.durationNs());
+            assertEquals(1_000_000_000L, client.startNs());
+            PeerSpec.Service ping = s.peer().services().get(3);
+            assertEquals(5, ping.count());
+            assertEquals(200_000_000L, ping.intervalNs());
+            assertEquals(56, ping.size());
+            List<ScenarioError> errors = errors("""
+                    duration: 1s
+                    link: { rate: unlimited, delay: 1ms }
+                    peer:
+                      kind: tap
+                      profile: sunos
+                      services:
+                        - { program: tcp_push, port: 7 }
+                        - { program: tcp_sink, port: 5001, profile: netbsd }
+                        - { program: ping, port: 1, interval: 10ms }
+                    domains:
+                      - { name: a, program: idle }
+                    """);
+            has(errors, 2, "link.delay", "leave delay out with peer.kind: tap");
+            has(errors, 4, "peer.kind", "set clock: real");
+            has(errors, 5, "peer.profile", "applies to the simulated peer");
+            has(errors, 7, "peer.services[0].program", "unknown service 'tcp_push' (known: "
+                    + "tcp_sink, tcp_send, udp_sink, udp_echo, iperf_server, iperf_client, ping)");
+            has(errors, 8, "peer.services[1].profile", "tcp_sink does not take 'profile' on a TAP peer");
+            has(errors, 9, "peer.services[2].port", "ping does not take 'port'");
+            has(errors, 9, "peer.services[2].interval", "at least 200ms");
+            has(errors("duration: 1s\nlink: { rate: unlimited }\ndomains:\n  - { name: a, program: idle }\n"), 2,
+                    "link.rate", "needs peer.kind: tap");
+            has(errors("""
+                    duration: 1s
+                    link: { rate: 10Mbit/s }
+                    peer: { services: [ { program: iperf_server, port: 5001 } ] }
+                    domains:
+                      - { name: a, program: idle }
+                    """), 3, "peer.services[0].program", "'iperf_server' is not a service of the simulated peer");
         }
 
         @Test

@@ -58,6 +58,11 @@ public final class Domain implements DomainContext {
     long measuredGuaranteedNs;
     long measuredExtraNs;
     long activations;
+    /**
+     * Real clock: wall time this domain has used beyond the costs charged so far (the emulator's own
+     * Java code, hand-overs); its next charges are covered by it before any spinning.
+     */
+    long realUncharged;
     ActivationReason lastActivation;
 
     final List<EventCount> endWatchers = new ArrayList<>(1);

@@ -259,6 +259,9 @@ public final class Kernel {
             throw new IllegalArgumentException("need 0 <= warmup < duration: " + warmupNs + ", " + durationNs);
         }
         started = true;
+        if (rclock != null) {
+            rclock.restart();
+        }
         this.endNs = durationNs;
         this.warmupNs = warmupNs;
         UThread first = pass(false);
@@ -348,8 +351,9 @@ public final class Kernel {
                 preempt();
             }
             long now = rclock.nowNs();
-            long target = now + remaining;
+            long target = realTarget(d, now, remaining);
             long reached = rclock.spinUntil(Math.min(target, nextEventNs), preemptCheck);
+            realMark = reached;
             remaining = Math.max(0, target - reached);
             if (remaining == 0) {
                 return;
@@ -358,7 +362,25 @@ public final class Kernel {
         }
     }
 
+    /**
+     * On the wall clock, when a cost of {@code ns} charged to {@code d} ends: the real time the
+     * emulator's own Java code took for {@code d} and has not been covered by a charge yet (since
+     * the end of the last charge, and left over from earlier dispatches) counts toward it, and only
+     * the rest is spun. So a domain's CPU time is its modelled costs, as in virtual time, as long as
+     * the emulator itself is faster than the model; where it is slower, the excess shows.
+     */
+    private long realTarget(Domain d, long now, long ns) {
+        long credit = now - realMark;
+        if (d != null) {
+            credit += d.realUncharged;
+            d.realUncharged = Math.max(0, credit - ns);
+        }
+        return now + Math.max(0, ns - credit);
+    }
+
     private final java.util.function.BooleanSupplier preemptCheck = this::mustPreempt;
+    /** Real clock: where the next cost starts (the end of the last one, or the dispatch). Baton holder only. */
+    private long realMark;
 
     private boolean mustPreempt() {
         return reschedule || interruptPending;
@@ -372,7 +394,7 @@ public final class Kernel {
         if (vclock != null) {
             vclock.advanceTo(vclock.nowNs() + ns);
         } else {
-            rclock.spinUntil(rclock.nowNs() + ns, () -> false);
+            realMark = rclock.spinUntil(realTarget(current, rclock.nowNs(), ns), () -> false);
         }
     }
 
@@ -631,6 +653,9 @@ public final class Kernel {
         Domain prev = current;
         long ran = 0;
         if (prev != null) {
+            if (rclock != null) {
+                prev.realUncharged += now - realMark; // its Java code after its last charge
+            }
             ran = now - dispatchedAtNs;
             account(prev, dispatchedAtNs, now);
             flushOutEvents(prev);
@@ -666,6 +691,7 @@ public final class Kernel {
             current = d;
             running = u;
             dispatchedAtNs = now;
+            realMark = now;
             currentReason = atropos.reason();
             currentExtra = atropos.currentIsExtra();
             currentActivated = switched;

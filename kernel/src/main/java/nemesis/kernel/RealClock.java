@@ -7,11 +7,19 @@ import java.util.function.BooleanSupplier;
 public final class RealClock implements Clock {
     /** Park this much short of a deadline and spin the rest: parking wakes late by tens of microseconds. */
     private static final long SPIN_MARGIN_NS = 200_000L;
-    private final long originNs = System.nanoTime();
+    private volatile long originNs = System.nanoTime();
 
     @Override
     public long nowNs() {
         return System.nanoTime() - originNs;
+    }
+
+    /**
+     * Time 0 is now: the kernel calls this when its run starts, so that setting up (a network
+     * namespace, processes of a real peer) does not eat into the run.
+     */
+    void restart() {
+        originNs = System.nanoTime();
     }
 
     @Override

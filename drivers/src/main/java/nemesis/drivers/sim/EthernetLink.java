@@ -1,6 +1,5 @@
 package nemesis.drivers.sim;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -37,7 +36,8 @@ import java.util.SplittableRandom;
  * <li><b>corrupt</b>: 1..3 bits flipped somewhere after the 14-byte Ethernet header, at distinct
  *     positions within a 16-bit word, so the Internet checksum (RFC 1071) of IPv4, UDP and TCP
  *     always catches it: a ones' complement sum misses only flips that cancel, two of the same bit
- *     position in opposite directions. Frames of 14 bytes or fewer are left intact (counted).
+ *     position in opposite directions ({@link WireFaults#corrupt}, shared with the TAP card).
+ *     Frames of 14 bytes or fewer are left intact (counted).
  *     XXX flips that land in Ethernet padding past the IP datagram go unnoticed, as on a real wire
  *     whose CRC had failed to catch them. An ARP frame has no checksum of its own: on a real wire
  *     only the CRC catches its corruption, so a corrupted ARP frame is dropped instead of
@@ -82,7 +82,7 @@ public final class EthernetLink {
     private final Runnable onAlarm = this::onAlarm;
     /** Latest time the link has acted at (a send or an alarm); sends may not go before it. */
     private long horizonNs;
-    private final int[] flippedBits = new int[3]; // scratch for corrupt()
+    private final int[] flippedBits = new int[WireFaults.MAX_FLIPS]; // scratch for WireFaults.corrupt
 
     /**
      * @param name     names the link in logs and seeds its fault streams (with {@code seed})
@@ -95,7 +95,7 @@ public final class EthernetLink {
         this.config = config;
         this.timeline = timeline;
         this.pool = pool;
-        SplittableRandom root = new SplittableRandom(mix(seed, name));
+        SplittableRandom root = new SplittableRandom(WireFaults.seed(seed, name));
         for (End e : End.values()) {
             ports[e.ordinal()] = new Port(e, root);
         }
@@ -248,10 +248,10 @@ public final class EthernetLink {
         }
         boolean crcDrop = false;
         if (corrupt) {
-            int n = corrupt(f, p.corruptBitsRng);
+            int n = WireFaults.corrupt(f.bytes(), f.length(), p.corruptBitsRng, flippedBits);
             if (n == 0) {
                 event(p, LinkEvent.CORRUPT_TOO_SHORT, startNs, frameNo, "");
-            } else if (isArp(f)) {
+            } else if (WireFaults.isArp(f.bytes(), f.length())) {
                 crcDrop = true; // no checksum of its own: only the CRC would catch it (see the class comment)
                 event(p, LinkEvent.CORRUPT_ARP_DROPPED, startNs, frameNo, listener == null ? "" : flippedDetail(n));
             } else {
@@ -300,58 +300,12 @@ public final class EthernetLink {
         }
     }
 
-    /** EtherType 0x0806. */
-    private static boolean isArp(Frame f) {
-        byte[] d = f.bytes();
-        return f.length() >= Frame.ETHERNET_HEADER_BYTES && d[12] == 0x08 && d[13] == 0x06;
-    }
-
-    /**
-     * Flips 1..3 bits after the Ethernet header, each at a bit position within its 16-bit word
-     * (counted from the frame's start, as IP's words are) that no other flip uses. Returns the
-     * number flipped, 0 if the frame has no byte after the header.
-     */
-    private int corrupt(Frame f, SplittableRandom rng) {
-        int len = f.length();
-        int firstBit = Frame.ETHERNET_HEADER_BYTES * 8;
-        int bits = len * 8 - firstBit;
-        if (bits <= 0) {
-            return 0;
-        }
-        int n = 1 + rng.nextInt(3);
-        int usedPositions = 0; // bit i: position i of a 16-bit word already flipped
-        byte[] d = f.bytes();
-        for (int k = 0; k < n; k++) {
-            int bit;
-            int position;
-            do { // at least 8 positions are available and n <= 3: this ends
-                bit = firstBit + rng.nextInt(bits);
-                int byteIx = bit >>> 3;
-                position = ((byteIx & 1) == 0 ? 8 : 0) + (bit & 7); // big endian: even byte is high
-            } while ((usedPositions & (1 << position)) != 0);
-            usedPositions |= 1 << position;
-            d[bit >>> 3] ^= (byte) (1 << (bit & 7));
-            flippedBits[k] = bit;
-        }
-        return n;
-    }
-
     private String flippedDetail(int n) {
         StringBuilder sb = new StringBuilder("flipped");
         for (int k = 0; k < n; k++) {
             sb.append(' ').append(flippedBits[k] >>> 3).append('.').append(flippedBits[k] & 7);
         }
         return sb.append(" (byte.bit)").toString();
-    }
-
-    /** 64-bit FNV-1a of the name, mixed into the seed: each link name gets its own streams. */
-    private static long mix(long seed, String name) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return seed * 0x9E3779B97F4A7C15L ^ h;
     }
 
     @Override

@@ -1,0 +1,149 @@
+package nemesis.linux;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * What the services share: their context, a stop flag, errors, waiting for a start time on the
+ * emulator's clock, and sockets that are opened only on a thread verified to be in the namespace
+ * and bound to the namespace's address before anything else.
+ */
+abstract class ServiceBase implements LinuxService {
+    /** Longest sleep while waiting for a start time, so that a stop is seen promptly. */
+    private static final long NAP_NS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    final Context ctx;
+    final String name;
+    final List<String> errors = Collections.synchronizedList(new ArrayList<>());
+    volatile boolean stopping;
+    private boolean started;
+
+    ServiceBase(Context ctx, String name) {
+        this.ctx = ctx;
+        this.name = name;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final synchronized void start() throws IOException {
+        if (started) {
+            throw new IllegalStateException(name + " started twice");
+        }
+        started = true;
+        ctx.ns().onClose(this::stop);
+        begin();
+    }
+
+    abstract void begin() throws IOException;
+
+    long now() {
+        return ctx.now();
+    }
+
+    /** Waits until the emulator's clock reads {@code emulatorNs}: false if stopped first. */
+    boolean waitUntil(long emulatorNs) {
+        while (!stopping) {
+            long d = emulatorNs - now();
+            if (d <= 0) {
+                return true;
+            }
+            LockSupport.parkNanos(Math.min(d, NAP_NS));
+            if (Thread.interrupted()) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    void error(String what) {
+        errors.add(what);
+    }
+
+    void putErrors(Map<String, Object> m) {
+        synchronized (errors) {
+            if (!errors.isEmpty()) {
+                m.put("errors", List.copyOf(errors));
+            }
+        }
+    }
+
+    /** A listening TCP socket on the context's address, opened on the calling (namespace) thread. */
+    ServerSocket listen(int port) throws IOException {
+        ctx.ns().checkCurrentThread();
+        ServerSocket s = new ServerSocket();
+        try {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(ctx.local(), port), 128);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** A TCP connection from the context's address to the remote one, opened on the calling (namespace) thread. */
+    Socket connect(int port) throws IOException {
+        ctx.ns().checkCurrentThread();
+        Socket s = new Socket();
+        try {
+            s.bind(new InetSocketAddress(ctx.local(), 0));
+            s.connect(new InetSocketAddress(ctx.remote(), port), 10_000);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** A UDP socket bound to the context's address and {@code port}, opened on the calling (namespace) thread. */
+    DatagramSocket datagram(int port) throws IOException {
+        ctx.ns().checkCurrentThread();
+        DatagramSocket d = new DatagramSocket(null);
+        try {
+            d.bind(new InetSocketAddress(ctx.local(), port));
+            return d;
+        } catch (IOException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    static void join(Thread t, long ms) {
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing at the end: nothing to do about it
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
