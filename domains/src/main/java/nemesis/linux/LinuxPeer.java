@@ -84,7 +84,7 @@ public final class LinuxPeer implements AutoCloseable {
 
     private static boolean isListener(LinuxService s) {
         return switch (s.program()) {
-            case "tcp_sink", "udp_sink", "udp_echo", "iperf_server" -> true;
+            case "tcp_sink", "udp_sink", "udp_echo", "iperf_server", "nc_sink" -> true;
             default -> false;
         };
     }

@@ -102,6 +102,8 @@ public interface LinuxService {
             case LinuxServiceSpec.IperfServer s -> new IperfServerService(s, ctx, n);
             case LinuxServiceSpec.IperfClient s -> new IperfClientService(s, ctx, n);
             case LinuxServiceSpec.Ping s -> new PingService(s, ctx, n);
+            case LinuxServiceSpec.NcSink s -> new NcService.Sink(s, ctx, n);
+            case LinuxServiceSpec.NcSend s -> new NcService.Send(s, ctx, n);
         };
     }
 

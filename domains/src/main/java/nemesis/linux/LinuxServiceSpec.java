@@ -194,6 +194,51 @@ public sealed interface LinuxServiceSpec {
     }
 
     /**
+     * {@code nc_sink}: {@code nc -l} (OpenBSD netcat) in the namespace, writing what one connection
+     * brings to a file; at the end the file is counted and, with {@code verifyPattern}, checked
+     * against {@link nemesis.inet.StreamPattern}.
+     */
+    record NcSink(int port, boolean verifyPattern) implements LinuxServiceSpec {
+        public NcSink {
+            checkPort(port);
+        }
+
+        @Override
+        public String program() {
+            return "nc_sink";
+        }
+
+        @Override
+        public String name() {
+            return "nc_sink:" + port;
+        }
+    }
+
+    /**
+     * {@code nc_send}: at {@code startNs}, {@code nc -N} sends a file of {@code bytes} bytes of
+     * {@link nemesis.inet.StreamPattern} to the Nemesis host's {@code dstPort}, then closes.
+     */
+    record NcSend(int dstPort, long bytes, long startNs) implements LinuxServiceSpec {
+        public NcSend {
+            checkPort(dstPort);
+            if (bytes <= 0 || bytes > 1L << 34 || startNs < 0) {
+                throw new IllegalArgumentException("nc_send: bytes 1..16 GiB (a file is sent), start >= 0: " + bytes
+                        + ", " + startNs);
+            }
+        }
+
+        @Override
+        public String program() {
+            return "nc_send";
+        }
+
+        @Override
+        public String name() {
+            return "nc_send:" + dstPort;
+        }
+    }
+
+    /**
      * The spec of a scenario's service ({@code peer.services}, {@code peer.kind: tap}): programs
      * tcp_sink, tcp_send, udp_sink, udp_echo, iperf_server, iperf_client, ping.
      */
@@ -207,8 +252,10 @@ public sealed interface LinuxServiceSpec {
             case "iperf_server" -> new IperfServer(s.port());
             case "iperf_client" -> new IperfClient(s.port(), s.durationNs(), s.startNs());
             case "ping" -> new Ping(s.count(), s.intervalNs(), s.size(), s.startNs());
+            case "nc_sink" -> new NcSink(s.port(), verify);
+            case "nc_send" -> new NcSend(s.port(), s.bytes(), s.startNs());
             default -> throw new IllegalArgumentException("'" + s.program() + "' is not a service of a TAP peer "
-                    + "(known: tcp_sink, tcp_send, udp_sink, udp_echo, iperf_server, iperf_client, ping)");
+                    + "(known: tcp_sink, tcp_send, udp_sink, udp_echo, iperf_server, iperf_client, ping, nc_sink, nc_send)");
         };
     }
 

@@ -21,7 +21,8 @@ import nemesis.kernel.Program;
  * establish it), {@code write_wait_ns} (time spent waiting for payload buffers, i.e. for ACKs),
  * {@code retransmits}, {@code segments_sent}, {@code bytes_acked}, and {@code acked_in_window} (bytes
  * acknowledged since the warmup: the sender's measure of goodput when the receiver is not the
- * emulator's).
+ * emulator's); {@code connected_at_ns} and, with {@code bytes}, {@code all_acked_at_ns} (when the
+ * last byte was acknowledged: the transfer's own span, e.g. to compare with iperf's report).
  */
 public final class TcpSend implements Program {
     public static final ProgramInfo INFO = new ProgramInfo("tcp_send",
@@ -65,6 +66,7 @@ public final class TcpSend implements Program {
         long t0 = ctx.nowNs();
         TcpSocket s = inet.connectTcp(to.resolve(ctx), to.port(), InetMod.txQos(ctx), Kernel.NEVER);
         st.set("connect_ns", ctx.nowNs() - t0);
+        st.set("connected_at_ns", ctx.nowNs());
         byte[] chunk = new byte[size];
         long sent = 0;
         long start = ctx.nowNs();
@@ -88,10 +90,19 @@ public final class TcpSend implements Program {
             st.set("retransmits", retransmits(s.connection().counters()));
             ackedInWindow(ctx, st, s);
         }
+        // Wait for the last byte's acknowledgement: the end of the transfer as the sender sees it.
+        while (s.connection().bytesAcked() < sent && s.state().isSynchronized()) {
+            ctx.sleepUntil(ctx.nowNs() + ACK_POLL_NS);
+        }
+        st.set("all_acked_at_ns", ctx.nowNs());
+        ackedInWindow(ctx, st, s);
         s.close();
         s.awaitClosed(Kernel.NEVER);
         ackedInWindow(ctx, st, s);
     }
+
+    /** How often, after the last write, the sender looks whether everything has been acknowledged. */
+    private static final long ACK_POLL_NS = 100_000L;
 
     private long ackedAtWarmup = -1;
 

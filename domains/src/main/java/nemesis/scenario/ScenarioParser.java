@@ -68,7 +68,8 @@ public final class ScenarioParser {
     private static final List<String> PEER_SERVICES = List.of("udp_sink", "udp_echo", "tcp_sink", "tcp_send");
     /** Programs the Linux side of a TAP peer runs (its own kernel's sockets, or standard tools). */
     private static final List<String> TAP_SERVICES =
-            List.of("tcp_sink", "tcp_send", "udp_sink", "udp_echo", "iperf_server", "iperf_client", "ping");
+            List.of("tcp_sink", "tcp_send", "udp_sink", "udp_echo", "iperf_server", "iperf_client", "ping", "nc_sink",
+                    "nc_send");
     /** The fields each service takes besides program (and port, for those that have one). */
     private static final Map<String, List<String>> SERVICE_OPTIONS = Map.of(
             "udp_sink", List.of("verify"),
@@ -77,7 +78,9 @@ public final class ScenarioParser {
             "tcp_send", List.of("bytes", "start", "pattern"),
             "iperf_server", List.of(),
             "iperf_client", List.of("duration", "start"),
-            "ping", List.of("count", "interval", "size", "start"));
+            "ping", List.of("count", "interval", "size", "start"),
+            "nc_sink", List.of("verify"),
+            "nc_send", List.of("bytes", "start"));
     /** What `rate: unlimited` (a TAP peer only) charges transmit reservations at. */
     public static final long UNLIMITED_CHARGE_BPS = 10_000_000_000L;
     private static final List<String> PEER_PROFILES = List.of("linux", "sunos", "netbsd");
@@ -468,7 +471,7 @@ public final class ScenarioParser {
             }
         }
         // A sender's port is the Nemesis host's, where it connects; it takes none of the peer's.
-        boolean listens = !"tcp_send".equals(program) && !"iperf_client".equals(program);
+        boolean listens = !"tcp_send".equals(program) && !"iperf_client".equals(program) && !"nc_send".equals(program);
         Long port = null;
         if ("ping".equals(program)) {
             port = 0L;
@@ -514,6 +517,10 @@ public final class ScenarioParser {
             return v;
         }) : Long.valueOf(0);
         Boolean pattern = s.has("pattern") ? value(s, "pattern", ScenarioParser::parseBoolean) : Boolean.TRUE;
+        if ("nc_send".equals(program) && bytes != null && bytes == 0) {
+            error(s.has("bytes") ? s.keyLine("bytes") : s.line(), path + ".bytes", (s.has("bytes") ? "must be more than 0"
+                    : "missing") + " (nc sends a file of that many bytes of the pattern)");
+        }
         Long duration = s.has("duration") ? positiveDuration(s, "duration", path) : Long.valueOf(10_000_000_000L);
         Long count = s.has("count") ? value(s, "count", text -> {
             long v = Quantities.parseInteger(text);

@@ -348,7 +348,7 @@ class ScenarioParserTest {
             has(errors, 4, "peer.kind", "runs on the wall clock (set clock: real)");
             has(errors, 6, "peer.services[0].bytes", "tcp_sink does not take 'bytes' (it takes: port, verify)");
             has(errors, 7, "peer.services[1].port", "1..65535");
-            has(errors, 8, "peer.services[2].program", "unknown service 'tcp_push' (known: tcp_sink, tcp_send, udp_sink, udp_echo, iperf_server, iperf_client, ping)");
+            has(errors, 8, "peer.services[2].program", "unknown service 'tcp_push' (known: tcp_sink, tcp_send, udp_sink, udp_echo, iperf_server, iperf_client, ping, nc_sink, nc_send)");
             has(errors, 12, "domains[0] (s1).tx.slice", "exceeds period");
         }
 
@@ -398,7 +398,7 @@ class ScenarioParserTest {
             has(errors, 4, "peer.kind", "set clock: real");
             has(errors, 5, "peer.profile", "applies to the simulated peer");
             has(errors, 7, "peer.services[0].program", "unknown service 'tcp_push' (known: "
-                    + "tcp_sink, tcp_send, udp_sink, udp_echo, iperf_server, iperf_client, ping)");
+                    + "tcp_sink, tcp_send, udp_sink, udp_echo, iperf_server, iperf_client, ping, nc_sink, nc_send)");
             has(errors, 8, "peer.services[1].profile", "tcp_sink does not take 'profile' on a TAP peer");
             has(errors, 9, "peer.services[2].port", "ping does not take 'port'");
             has(errors, 9, "peer.services[2].interval", "at least 200ms");
