@@ -114,6 +114,32 @@ class ExamplesTest {
         assertTrue(Cli.number(r, "link.corrupted") > 0 && Cli.number(r, "link.dropped") > 0);
     }
 
+    @Test
+    void tapIperf() throws Exception {
+        String why = nemesis.linux.LinuxNamespace.unsupportedReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
+        String r = run("tap-iperf", "-q", "--out", tmp.toString());
+        // iperf's own rate: the reservation's 110 us per ms of 100 Mb/s, 1460 of 1500 bytes payload
+        double allowed = 0.11 * 100e6 * 1460 / 1500;
+        assertEquals(allowed, Cli.number(r, "peer.iperf_server:5001.bits_per_second"), allowed * 0.03);
+        int ping = r.indexOf("\"ping:198.51.100.1\": {");
+        assertTrue(ping > 0, r);
+        assertEquals(5, Cli.number(r.substring(ping), "received"), "Linux pinged the emulated host");
+        assertEquals(5, Cli.number(r, "domains.pinger.stats.received"));
+    }
+
+    @Test
+    void tapLossy() throws Exception {
+        String why = nemesis.linux.LinuxNamespace.unsupportedReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
+        String r = run("tap-lossy", "-q", "--out", tmp.toString());
+        assertEquals(1_000_000, Cli.number(r, "peer.tcp_sink:5001.bytes_total"));
+        assertEquals(1_000_000, Cli.number(r, "domains.receiver.bytes_delivered"));
+        assertTrue(r.matches("(?s).*\"tcp_sink:5001\": \\{.*?\"verified\": true.*")
+                && r.matches("(?s).*\"receiver\": \\{.*?\"verified\": true.*"), r);
+        assertTrue(Cli.number(r, "link.dropped") > 0 && Cli.number(r, "link.reordered") > 0);
+    }
+
     /**
      * The same scenario on the wall clock gives CPU shares within 2 percentage points of the virtual
      * run. This compares shares measured in one process on a possibly busy machine; it does not
