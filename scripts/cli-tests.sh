@@ -42,6 +42,20 @@ expect_exit 2 "YAML syntax error is bad input" ./nemesis run "$tmp/syntax.yaml"
 expect_exit 2 "unknown command is bad input" ./nemesis frobnicate
 expect_exit 2 "missing scenario file is bad input" ./nemesis run "$tmp/none.yaml"
 
+echo "real peer (TAP) checks:"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+  # As an unprivileged user, a TAP run stops before it starts and says why, without a stack trace.
+  cp examples/tap-iperf.yaml "$tmp/tap.yaml"
+  chmod -R a+rwx "$tmp"
+  expect_exit 1 "a TAP run without root says what is missing" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    env HOME="$tmp" NEMESIS_JAVA_OPTS=-XX:-AutoCreateSharedArchive ./nemesis run "$tmp/tap.yaml"
+  grep -q "needs root" "$tmp/err" && ! grep -q "at nemesis" "$tmp/err" && pass "  ...in one message" \
+    || fail "no-root message: $(cat "$tmp/err")"
+  expect_exit 0 "tap cleanup runs as root" ./nemesis tap cleanup
+else
+  echo "  skip  not root (or no setpriv): the TAP checks need root"
+fi
+
 if [ "$failures" -gt 0 ]; then
   echo "cli-tests: $failures failed"
   exit 1

@@ -57,6 +57,11 @@ public final class Main {
                 err.println("nemesis: " + bi.getMessage());
                 return BAD_INPUT;
             }
+            if (e instanceof nemesis.run.Unavailable u) {
+                err.println("nemesis: " + u.getMessage());
+                err.println("nothing was run.");
+                return FAILED;
+            }
             err.println("nemesis: failed: " + e);
             e.printStackTrace(err);
             return FAILED;

@@ -49,7 +49,7 @@ final class TapEnd implements Network.FarEnd {
     static Network build(Scenario s, Kernel k) throws IOException {
         String why = LinuxNamespace.unsupportedReason();
         if (why != null) {
-            throw new IOException(why);
+            throw new Unavailable(why);
         }
         LinkSpec ls = s.link();
         MachineProfile m = k.machine();
