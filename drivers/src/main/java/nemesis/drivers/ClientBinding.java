@@ -105,4 +105,10 @@ public final class ClientBinding {
     public String toString() {
         return "binding " + id + " of " + client.name();
     }
+
+    /** The driver's state of this channel, in one line (for debugging a stalled channel). */
+    public String diagnostics() {
+        return client + " suspended " + suspended + " outstandingSlots " + outstandingSlots + " closed " + closed
+                + " sdom " + sdom;
+    }
 }

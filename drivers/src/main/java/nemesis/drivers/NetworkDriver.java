@@ -197,7 +197,6 @@ public final class NetworkDriver implements Program {
         IoRecs recs = new IoRecs(MAX_TX_RECORDS);
         IoRecs rxLoop = new IoRecs(MAX_RX_RECORDS);
         long charged = 0;
-        boolean idle = false;
         while (true) {
             drainNotifications();
             if (freeCount == 0) {
@@ -211,6 +210,7 @@ public final class NetworkDriver implements Program {
             Sdom<ClientBinding> s = scheduler.next(now, charged, idle);
             charged = 0;
             idle = false;
+            current = s;
             if (s == null) {
                 notifications.await(scheduler.nextTimerNs());
                 continue;
@@ -323,6 +323,12 @@ public final class NetworkDriver implements Program {
             ClientBinding b = byArrivals.get(ec);
             if (b != null && !b.closed) {
                 scheduler.notify(b.sdom);
+                if (b.sdom == current) {
+                    // It put packets after we found its FIFO empty (we waited for a descriptor in
+                    // between): it is not idle. Blocking it now would lose this wake-up, and its
+                    // packets would wait for a put that may never come.
+                    idle = false;
+                }
                 continue;
             }
             b = byReclaims.get(ec);
@@ -332,9 +338,16 @@ public final class NetworkDriver implements Program {
                 // itself waiting for FIFO room, both would wait for ever).
                 b.suspended = false;
                 scheduler.notify(b.sdom);
+                if (b.sdom == current) {
+                    idle = false; // as above: it was suspended a moment ago, not idle now
+                }
             }
         }
     }
+
+    /** The channel the scheduler last chose, and whether we found it with nothing queued (TX thread only). */
+    private Sdom<ClientBinding> current;
+    private boolean idle;
 
     private void interrupts() {
         IoRecs rxRecs = new IoRecs(MAX_RX_RECORDS);

@@ -70,6 +70,26 @@ class NetworkDriverTest {
         assertEquals(16, free[0], "the buffer came back after the card sent it");
     }
 
+    /**
+     * A lost wake-up the TAP card's real time exposed: the driver finds a channel's FIFO empty,
+     * waits for its only descriptor, and meanwhile the client puts a frame. The notification comes
+     * while the channel is still the scheduler's current one; blocking it then as idle would leave
+     * the frame queued for good.
+     */
+    @Test
+    void aFramePutWhileTheDriverWaitsForADescriptorStillGoes() {
+        // 1 Mb/s: a frame of the harness's largest (a header buffer's) is on the wire for ~1 ms
+        DriverHarness h = new DriverHarness(1_000_000L, 1, "ideal", Faults.NONE);
+        client(h, "c", 5000, Qos.of(10 * MS, 2 * MS, true), Qos.of(10 * MS, 5 * MS, true), (ctx, ch, b) -> {
+            blast(ctx, ch, 5000, 1400, 1); // the one descriptor is busy while it is on the wire
+            ctx.sleepUntil(ctx.nowNs() + 300 * US);
+            blast(ctx, ch, 5000, 1400, 1); // put while the driver waits for the descriptor
+            ctx.sleepUntil(Kernel.NEVER);
+        });
+        h.kernel.run(20 * MS, 0);
+        assertEquals(2, h.atPeer.size(), "the second frame went too");
+    }
+
     @Test
     void spoofedSourcesAreReturnedUnsentAndCounted() {
         DriverHarness h = new DriverHarness(10_000_000L, 31, "ideal", Faults.NONE);

@@ -143,7 +143,9 @@ public final class TcpSocket {
     private boolean flowReleased;
 
     // ---- output, reused per segment
-    private final IoRecs pieces = new IoRecs(8);
+    private final IoRecs pieces = new IoRecs(MAX_PIECES);
+    /** Payload records a segment's frame can have (pieces of payload buffers). */
+    private static final int MAX_PIECES = 8;
     /** The header buffer {@link #gather} fills the records of. */
     private int currentHeader;
     private final TcpChecksum checksum = new TcpChecksum();
@@ -604,13 +606,26 @@ public final class TcpSocket {
      * If not, tcp_output holds its data (it is not lost) and the receiver thread resumes it.
      */
     private boolean outputRoom() {
-        if (ch.freeTxBuffers() > 0 || ch.reclaimReturned() && ch.freeTxBuffers() > 0) {
+        if (roomNow()) {
             return true;
         }
         outputBlocked = true;
         watchReturns();
         return false;
     }
+
+    /**
+     * A free header buffer (taking back what the driver returned if need be) and room in the
+     * transmit FIFO for the largest packet a segment makes: a segment put when either is missing
+     * would be lost before the wire, unknown to TCP, and cost it a retransmission timeout.
+     */
+    private boolean roomNow() {
+        boolean header = ch.freeTxBuffers() > 0 || ch.reclaimReturned() && ch.freeTxBuffers() > 0;
+        return header && ch.txChannel().master().queryPut() >= MAX_SEGMENT_SLOTS;
+    }
+
+    /** FIFO slots of the largest packet a segment makes: the header record, the most payload pieces, one more. */
+    private static final int MAX_SEGMENT_SLOTS = 1 + MAX_PIECES + 1;
 
     /** Gives back the held payload buffers no queued frame reads any more; true if any. */
     private boolean releaseHeldPayloads() {
@@ -700,13 +715,10 @@ public final class TcpSocket {
         receiverWake = wake;
         watchReturns();
         while (!flowReleased) {
-            if (outputBlocked) {
-                ch.reclaimReturned();
-                if (ch.freeTxBuffers() > 0) {
-                    outputBlocked = false;
-                    watchReturns();
-                    tcp.outputReady(ctx.nowNs());
-                }
+            if (outputBlocked && roomNow()) {
+                outputBlocked = false;
+                watchReturns();
+                tcp.outputReady(ctx.nowNs());
             }
             if (payloadsHeld > 0) {
                 // Frames were reading acknowledged payload buffers: take back what the driver
@@ -894,6 +906,15 @@ public final class TcpSocket {
             sendSpace.advance(1);
             inet.flowManager().close(flow);
         }
+    }
+
+    /** What can hold the connection up, in one line (for debugging a stalled transfer). */
+    public String diagnostics() {
+        return tcp + " next timer " + tcp.nextTimerNs() + " now " + ctx.nowNs() + " outputBlocked " + outputBlocked
+                + " payloadsHeld " + payloadsHeld + " freeHeaders " + ch.freeTxBuffers() + " txPut " + ch.txChannel().master().queryPut()
+                + " txOutstandingSlots " + ch.txChannel().master().outstandingSlots() + " freePayload " + freePayloadCount
+                + " ring " + ringCount + " toApp " + appCount + " returned " + returnedCount + " segmentsOutLost "
+                + segmentsOutLost + " counters " + tcp.counters().nonZero();
     }
 
     @Override
