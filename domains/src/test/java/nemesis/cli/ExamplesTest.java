@@ -118,6 +118,10 @@ class ExamplesTest {
     void tapIperf() throws Exception {
         String why = nemesis.linux.LinuxNamespace.unsupportedReason();
         org.junit.jupiter.api.Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
+        for (String t : new String[] {"iperf", "ping", "ss"}) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(nemesis.linux.Command.onPath(t),
+                    () -> "skipped: " + t + " is not installed (scripts/install-test-tools.sh installs it)");
+        }
         String r = run("tap-iperf", "-q", "--out", tmp.toString());
         // iperf's own rate: the reservation's 110 us per ms of 100 Mb/s, 1460 of 1500 bytes payload
         double allowed = 0.11 * 100e6 * 1460 / 1500;

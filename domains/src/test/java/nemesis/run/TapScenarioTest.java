@@ -34,6 +34,14 @@ class TapScenarioTest {
         Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
     }
 
+    /** The Linux-side tools a test uses, installed by scripts/install-test-tools.sh (CI runs it). */
+    static void needs(String... tools) {
+        for (String t : tools) {
+            Assumptions.assumeTrue(nemesis.linux.Command.onPath(t),
+                    () -> "skipped: " + t + " is not installed (scripts/install-test-tools.sh installs it)");
+        }
+    }
+
     record Run(Map<String, Object> results) {
         @SuppressWarnings("unchecked")
         Map<String, Object> domain(String name) {
@@ -78,6 +86,7 @@ class TapScenarioTest {
 
     @Test
     void pingAndArpWorkBothWays() throws Exception {
+        needs("ping");
         Run r = run("ping", """
                 clock: real
                 duration: 2s
@@ -109,6 +118,7 @@ class TapScenarioTest {
      */
     @Test
     void iperfAgreesWithTheEmulatorAndMeasuresTheReservedRate() throws Exception {
+        needs("iperf", "ss");
         Run r = run("iperf", """
                 clock: real
                 duration: 5s
@@ -139,6 +149,7 @@ class TapScenarioTest {
 
     @Test
     void iperfAndNcSendToTheEmulatedHostAndReceiveFromIt() throws Exception {
+        needs("iperf", "nc");
         Run r = run("tools", """
                 clock: real
                 duration: 5s
