@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -17,6 +16,7 @@ import nemesis.atropos.Flavour;
 import nemesis.atropos.Qos;
 import nemesis.atropos.Sdom;
 import nemesis.kernel.trace.ScheduleTrace;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 /**
  * The emulated machine: one CPU shared among domains by {@link Atropos}.
@@ -54,7 +54,10 @@ public final class Kernel {
 
     private final PriorityQueue<Alarm> alarms = new PriorityQueue<>();
     private long alarmSeq;
-    private final ConcurrentLinkedQueue<Runnable> interrupts = new ConcurrentLinkedQueue<>();
+    // Posted from device threads: a bounded array queue allocates nothing per post (and its atomic
+    // flavour needs no sun.misc.Unsafe). A device posts a handler again only once it has run.
+    private static final int MAX_PENDING_INTERRUPTS = 1024;
+    private final MpscAtomicArrayQueue<Runnable> interrupts = new MpscAtomicArrayQueue<>(MAX_PENDING_INTERRUPTS);
     private volatile boolean interruptPending;
     private volatile Thread idleThread;
 
@@ -235,10 +238,13 @@ public final class Kernel {
 
     /**
      * From any thread (a device's, in real time): runs {@code handler} inside the scheduler as
-     * soon as the CPU next enters the kernel, waking it if idle.
+     * soon as the CPU next enters the kernel, waking it if idle. A device posts a handler again
+     * only after it has run, so at most {@value #MAX_PENDING_INTERRUPTS} are ever pending.
      */
     public void postInterrupt(Runnable handler) {
-        interrupts.add(handler);
+        if (!interrupts.offer(handler)) {
+            throw new IllegalStateException(MAX_PENDING_INTERRUPTS + " interrupts pending: a device posts faster than the CPU takes them");
+        }
         interruptPending = true;
         Thread idle = idleThread;
         if (idle != null) {

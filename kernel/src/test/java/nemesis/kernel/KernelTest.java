@@ -324,6 +324,42 @@ class KernelTest {
         }
     }
 
+    @Nested
+    class Interrupts {
+        private volatile long handled;
+
+        @Test
+        void postingInterruptsFromADeviceThreadAllocatesNothingInSteadyState() throws Exception {
+            Kernel k = new Kernel(new RealClock(), MachineProfile.load("ideal"));
+            Runnable handler = () -> handled++; // only the CPU's holder writes it
+            Thread machine = Thread.ofPlatform().start(() -> k.run(1_000 * MS, 0)); // idle but for the interrupts
+            try {
+                var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                long tid = Thread.currentThread().threadId();
+                long posted = 0;
+                long before = 0;
+                for (int batch = 0; batch < 300; batch++) {
+                    if (batch == 100) { // warmed up: the queue's chunks, the JIT
+                        before = mx.getThreadAllocatedBytes(tid);
+                    }
+                    for (int i = 0; i < 100; i++) {
+                        k.postInterrupt(handler);
+                    }
+                    posted += 100;
+                    while (handled < posted && machine.isAlive()) {
+                        Thread.onSpinWait();
+                    }
+                }
+                long allocated = mx.getThreadAllocatedBytes(tid) - before;
+                assertEquals(posted, handled, "the run ended before the interrupts were handled");
+                // a node per post would be 20,000 objects, hundreds of kilobytes
+                assertTrue(allocated < 4096, allocated + " bytes allocated for 20,000 posts");
+            } finally {
+                machine.join();
+            }
+        }
+    }
+
     @Test
     void tracesAreIdenticalForIdenticalRuns() {
         String first = null;
