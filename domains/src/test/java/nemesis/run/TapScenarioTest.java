@@ -267,6 +267,7 @@ class TapScenarioTest {
             report.append(String.format(java.util.Locale.ROOT, "%s: share %.4f / %.4f, goodput %.0f / %.0f%n", d,
                     virtual.share(d), real.share(d), virtual.num(d, "goodput_bps"), real.num(d, "goodput_bps")));
         }
+        System.out.print("virtual / real:\n" + report); // the margins, for CI's log
         for (String d : new String[] {"s1", "s2"}) {
             assertEquals(virtual.num(d, "goodput_bps"), real.num(d, "goodput_bps"), virtual.num(d, "goodput_bps") * 0.05,
                     d + " goodput\n" + report);

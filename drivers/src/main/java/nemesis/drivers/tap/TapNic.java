@@ -32,7 +32,8 @@ import nemesis.kernel.Kernel;
  * (whose thread, in real time, is accounted to whichever domain holds it):
  * <ul>
  * <li>the <b>writer</b> takes frames from a single-producer single-consumer {@link SlotRing} of
- *     native slots and writes each to the TAP at its start time on the emulated line (parking,
+ *     native slots and writes each to the TAP when its line time ends, as a receiver on a real
+ *     wire would have it (parking,
  *     then spinning the last {@value #SPIN_NS} ns: never early, a little late on a busy machine);
  * <li>the <b>reader</b> polls the TAP ({@value #POLL_TIMEOUT_MS} ms timeout, so {@link #close()} is
  *     prompt), reads each frame straight into the next slot of a second ring, and posts the
@@ -51,7 +52,8 @@ import nemesis.kernel.Kernel;
  * Ethernet minimum, as {@link LinkConfig#ethernet} does); its descriptor completes (the driver is
  * interrupted) at the end of that, by a kernel alarm, and not before the writer has taken the
  * frame: with {@code rateBps == 0} frames complete as fast as the TAP takes them. The writer
- * writes each frame at its start time. {@link #lastTxDoneNs()} gives the computed completion time
+ * writes each frame at the end of its line time: Linux then gets it when a receiver on a real
+ * wire would, not a line time early (which would bring its answers back early too). {@link #lastTxDoneNs()} gives the computed completion time
  * of the frame {@link #pollTxDone()} last returned.
  *
  * <h2>Faults</h2>
@@ -383,7 +385,7 @@ public final class TapNic implements Nic, AutoCloseable {
                 int i = (int) r.tail() & r.mask;
                 MemorySegment.copy(frame.bytes(), 0, r.slots[i], ValueLayout.JAVA_BYTE, 0, len);
                 r.length[i] = len;
-                r.timeNs[i] = startNs;
+                r.timeNs[i] = doneNs; // a receiver has the frame when its last bit has crossed the line
                 r.untilNs[i] = doneNs + REORDER_HOLD_NS;
                 r.flags[i] = (dup ? FLAG_DUPLICATE : 0) | (reorder ? FLAG_REORDER : 0);
                 r.flipCount[i] = dup ? flips : 0; // needed only to restore the duplicate
