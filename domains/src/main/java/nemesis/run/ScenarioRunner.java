@@ -46,6 +46,9 @@ public final class ScenarioRunner {
     }
 
     public static Outcome run(Scenario s, Options o) throws IOException {
+        if (s.clock() == Scenario.ClockKind.REAL) {
+            RealTimeWarmup.run(s.machine());
+        }
         Clock clock = s.clock() == Scenario.ClockKind.REAL ? new RealClock() : new VirtualClock();
         Kernel k = new Kernel(clock, MachineProfile.load(s.machine()), s.cpuCapPpb(), s.seed());
         Network network = s.link() != null ? Network.build(s, k) : null;
