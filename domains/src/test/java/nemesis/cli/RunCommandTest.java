@@ -36,6 +36,23 @@ class RunCommandTest {
     }
 
     @Test
+    void theTableShowsEachPeerServiceAndTheRateOfATransferThatEnded() throws Exception {
+        Path json = tmp.resolve("r.json");
+        Cli c = Cli.run("run", Cli.example("tcp-faulty-wire.yaml").toString(), "--json", json.toString(),
+                "--out", tmp.toString());
+        assertEquals(0, c.exit(), c.err());
+        String r = Files.readString(json);
+        double acked = Cli.number(r, "domains.sender.stats.bytes_acked");
+        double span = Cli.number(r, "domains.sender.stats.all_acked_at_ns") - Cli.number(r, "domains.sender.stats.connected_at_ns");
+        assertEquals(2_000_000, acked);
+        assertEquals(acked * 8e9 / span, Cli.number(r, "domains.sender.transfer_bps"), 1e-6);
+        assertEquals(span, Cli.number(r, "domains.sender.transfer_ns"));
+        assertTrue(c.out().contains("; 2000000 bytes acknowledged in "), c.out());
+        assertTrue(c.out().matches("(?s).*\\npeer tcp_sink:5001 +2000000 bytes in the window, [0-9.]+ Mbit/s first to last, verified\\n.*"), c.out());
+        assertTrue(c.out().matches("(?s).*\\npeer tcp_send:6001 +1000000 bytes written, 1000000 acknowledged\\n.*"), c.out());
+    }
+
+    @Test
     void sameScenarioAndSeedGiveByteIdenticalResultsAndTrace() throws Exception {
         String[] first = new String[2];
         for (int i = 0; i < 2; i++) {
