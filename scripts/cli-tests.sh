@@ -41,6 +41,9 @@ printf 'duration: 1s\ndomains: [ {name: a\n' >"$tmp/syntax.yaml"
 expect_exit 2 "YAML syntax error is bad input" ./nemesis run "$tmp/syntax.yaml"
 expect_exit 2 "unknown command is bad input" ./nemesis frobnicate
 expect_exit 2 "missing scenario file is bad input" ./nemesis run "$tmp/none.yaml"
+expect_exit 2 "an experiment against the real Linux that has none is bad input" ./nemesis experiment fig4 --peer tap --out "$tmp/x"
+grep -q "fig4 has no real-peer form" "$tmp/err" && [ ! -e "$tmp/x" ] && pass "  ...says so, nothing ran" || fail "message: $(cat "$tmp/err")"
+expect_exit 2 "an unknown --peer is bad input" ./nemesis experiment table1 --peer nfs --out "$tmp/x"
 
 echo "real peer (TAP) checks:"
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import nemesis.kernel.MachineProfile;
@@ -180,6 +181,11 @@ public final class Main {
         @Option(names = {"-q", "--quiet"}, description = "no table, no progress")
         boolean quiet;
 
+        @Option(names = "--peer", paramLabel = "sim|tap", defaultValue = "sim",
+                description = "the receiver: sim (the simulated peer, virtual time; default) or tap (this machine's "
+                        + "Linux over a TAP device, real time, needs root; table1, fig6, perf)")
+        String peer;
+
         @Override
         public Integer call() throws Exception {
             if (!NAMES.contains(name)) {
@@ -189,14 +195,31 @@ public final class Main {
             if (e == null) {
                 throw new BadInput("experiment " + name + " is not yet supported");
             }
-            Path dir = out.resolve(name);
+            nemesis.experiment.Experiment.Receiver receiver = switch (peer) {
+                case "sim" -> nemesis.experiment.Experiment.Receiver.SIM;
+                case "tap" -> nemesis.experiment.Experiment.Receiver.TAP;
+                default -> throw new BadInput("--peer: '" + peer + "' is neither sim nor tap");
+            };
+            if (!e.supports(receiver)) {
+                throw new BadInput("experiment " + name + " has no real-peer form: its receivers are the paper's "
+                        + "SunOS/NetBSD hosts or its search takes many runs (--peer tap: table1, fig6, perf)");
+            }
+            boolean tap = receiver == nemesis.experiment.Experiment.Receiver.TAP;
+            Path dir = out.resolve(tap ? name + "-tap" : name);
             PrintStream progress = quiet ? null : System.err;
             if (progress != null) {
                 progress.println(name + ": " + e.summary());
                 progress.println("scenarios, captures and figures go to " + dir);
             }
             long t0 = System.nanoTime();
-            nemesis.experiment.Experiment.Result r = e.run(dir, progress);
+            nemesis.experiment.Experiment.Result r = e.run(dir, progress, receiver);
+            if (tap) {
+                Map<String, Object> j = new java.util.LinkedHashMap<>(r.json());
+                j.put("receiver", "this machine's Linux over a TAP device, real time");
+                List<String> t = new java.util.ArrayList<>(r.table());
+                t.add(0, "receiver: this machine's Linux kernel over a TAP device, in real time (not the paper's)");
+                r = new nemesis.experiment.Experiment.Result(j, t, r.files());
+            }
             String text = Json.write(r.json());
             if (json != null) {
                 writeFile(json, text);

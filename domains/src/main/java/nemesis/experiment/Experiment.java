@@ -18,12 +18,29 @@ public interface Experiment {
     String summary();
 
     /**
+     * Where the receiving host is: the simulated peer in virtual time (the paper's receivers,
+     * modelled), or this machine's own Linux kernel over a TAP device in real time (needs root).
+     */
+    enum Receiver { SIM, TAP }
+
+    /** Whether the experiment can run against {@code r}: only those whose receiver is a Linux can have the real one. */
+    default boolean supports(Receiver r) {
+        return r == Receiver.SIM;
+    }
+
+    /**
      * Runs the experiment.
      *
      * @param out      directory for scenarios, captures and figures
      * @param progress where to say what is running (one line per scenario)
+     * @param receiver the simulated peer or the real Linux (only where {@link #supports})
      */
-    Result run(Path out, PrintStream progress) throws Exception;
+    Result run(Path out, PrintStream progress, Receiver receiver) throws Exception;
+
+    /** Runs the experiment against the simulated peer, in virtual time. */
+    default Result run(Path out, PrintStream progress) throws Exception {
+        return run(out, progress, Receiver.SIM);
+    }
 
     /**
      * @param json  the contract's fields and more

@@ -118,8 +118,8 @@ public final class Fig4 implements Experiment {
     }
 
     @Override
-    public Result run(Path out, PrintStream progress) throws Exception {
-        Runs runs = new Runs(out, progress);
+    public Result run(Path out, PrintStream progress, Receiver receiver) throws Exception {
+        Runs runs = new Runs(out, progress, receiver);
         List<Path> files = new ArrayList<>();
         List<String> table = new ArrayList<>();
         Map<String, Object> json = new LinkedHashMap<>();

@@ -87,8 +87,8 @@ final class Fig5 implements Experiment {
     }
 
     @Override
-    public Result run(Path out, PrintStream progress) throws Exception {
-        Runs runs = new Runs(out, progress);
+    public Result run(Path out, PrintStream progress, Receiver receiver) throws Exception {
+        Runs runs = new Runs(out, progress, receiver);
         runs.run("fig5", scenario());
         PcapReader.Capture cap = PcapReader.read(runs.pcap("fig5"));
         Map<String, double[][]> series = new LinkedHashMap<>();

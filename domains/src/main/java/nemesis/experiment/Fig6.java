@@ -28,6 +28,11 @@ final class Fig6 implements Experiment {
     }
 
     @Override
+    public boolean supports(Receiver r) {
+        return true; // its receiver is a Linux
+    }
+
+    @Override
     public String summary() {
         return "CPU taken by carnage cuts tcp_send's throughput: ~53 Mb/s alone, falling proportionally (paper)";
     }
@@ -50,8 +55,8 @@ final class Fig6 implements Experiment {
     }
 
     @Override
-    public Result run(Path out, PrintStream progress) throws Exception {
-        Runs runs = new Runs(out, progress);
+    public Result run(Path out, PrintStream progress, Receiver receiver) throws Exception {
+        Runs runs = new Runs(out, progress, receiver);
         List<Map<String, Object>> points = new ArrayList<>();
         List<double[]> xy = new ArrayList<>();
         List<String> table = new ArrayList<>();
@@ -78,8 +83,8 @@ final class Fig6 implements Experiment {
         XyChart.of("Figure 6: CPU-intensive domain interfering with tcp_send", "carnage's CPU share (%)",
                         "tcp_send throughput (Mb/s, 2^20 bit/s)")
                 .annotation("tcp_send cpu (10 ms, 2 ms, extra), tx (1 ms, 900 us, extra); carnage cpu (20 ms, slice, no)")
-                .annotation(String.format(Locale.ROOT, "P200 + de4x5 at 100 Mb/s, Linux receiver, seed 1; fit %.3f Mb/s per %% %+.1f",
-                        fit[0], fit[1]))
+                .annotation(String.format(Locale.ROOT, "P200 + de4x5 at 100 Mb/s, %s, seed 1; fit %.3f Mb/s per %% %+.1f",
+                        runs.receiverLabel(), fit[0], fit[1]))
                 .series("emulated", xy, XyChart.Style.LINE_AND_POINTS)
                 .series("paper: ~53 Mb/s alone", new double[][] {{0, 53}}, XyChart.Style.HOLLOW_POINTS)
                 .xRange(0, 80)

@@ -50,8 +50,8 @@ final class Fig7 implements Experiment {
     }
 
     @Override
-    public Result run(Path out, PrintStream progress) throws Exception {
-        Runs runs = new Runs(out, progress);
+    public Result run(Path out, PrintStream progress, Receiver receiver) throws Exception {
+        Runs runs = new Runs(out, progress, receiver);
         List<Map<String, Object>> points = new ArrayList<>();
         List<double[]> xy = new ArrayList<>();
         List<String> table = new ArrayList<>();

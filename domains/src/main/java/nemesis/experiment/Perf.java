@@ -25,6 +25,11 @@ final class Perf implements Experiment {
     }
 
     @Override
+    public boolean supports(Receiver r) {
+        return true; // its receiver is a Linux
+    }
+
+    @Override
     public String summary() {
         return "raw tcp_send throughput at 100 Mb/s: Nemesis > 58 Mb/s, Linux 81 Mb/s (paper)";
     }
@@ -42,8 +47,8 @@ final class Perf implements Experiment {
     }
 
     @Override
-    public Result run(Path out, PrintStream progress) throws Exception {
-        Runs runs = new Runs(out, progress);
+    public Result run(Path out, PrintStream progress, Receiver receiver) throws Exception {
+        Runs runs = new Runs(out, progress, receiver);
         ScenarioRunner.Outcome o = runs.run("perf", scenario());
         double mbps = Experiment.mbps(Runs.domain(o, "s1", "goodput_bps"));
         double cpu = Runs.domain(o, "s1", "cpu", "share");

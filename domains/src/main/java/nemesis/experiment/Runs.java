@@ -17,11 +17,39 @@ final class Runs {
     static final int HOST_IP = nemesis.run.Network.HOST_IP;
     private final Path dir;
     private final PrintStream progress;
+    private final Experiment.Receiver receiver;
 
-    Runs(Path dir, PrintStream progress) throws java.io.IOException {
+    Runs(Path dir, PrintStream progress, Experiment.Receiver receiver) throws java.io.IOException {
         this.dir = dir;
         this.progress = progress;
+        this.receiver = receiver;
         Files.createDirectories(dir);
+    }
+
+    /** The emulated host's address in this experiment's captures. */
+    int hostIp() {
+        return receiver == Experiment.Receiver.TAP ? nemesis.run.Network.TAP_HOST_IP : HOST_IP;
+    }
+
+    /** The receiver, as figures' annotations name it. */
+    String receiverLabel() {
+        return receiver == Experiment.Receiver.TAP ? "this machine's Linux over a TAP in real time" : "Linux receiver";
+    }
+
+    /**
+     * A {@link #de4x5} scenario with the real Linux instead of the simulated one: wall-clock time,
+     * {@code peer.kind: tap}, and no link delay (the real kernel's is what it is).
+     */
+    static String onTap(String yaml) {
+        String[][] edits = {{"\nseed: 1\n", "\nseed: 1\nclock: real\n"}, {", delay: 50us", ""},
+                {"\npeer:\n  profile: linux\n", "\npeer:\n  kind: tap\n"}};
+        for (String[] e : edits) {
+            if (!yaml.contains(e[0])) {
+                throw new IllegalStateException("not a scenario with a simulated Linux receiver: no '" + e[0].strip() + "'");
+            }
+            yaml = yaml.replace(e[0], e[1]);
+        }
+        return yaml;
     }
 
     Path dir() {
@@ -31,6 +59,9 @@ final class Runs {
     /** Writes {@code yaml} as {@code NAME.yaml} (PCAP in it becomes NAME.pcap) and runs it. */
     ScenarioRunner.Outcome run(String name, String yaml) throws Exception {
         Path file = dir.resolve(name + ".yaml");
+        if (receiver == Experiment.Receiver.TAP) {
+            yaml = onTap(yaml);
+        }
         Files.writeString(file, yaml.replace("PCAP", dir.resolve(name + ".pcap").toString()), StandardCharsets.UTF_8);
         Scenario s = ScenarioParser.parse(file);
         long t0 = System.nanoTime();

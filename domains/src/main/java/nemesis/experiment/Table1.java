@@ -35,6 +35,11 @@ final class Table1 implements Experiment {
     }
 
     @Override
+    public boolean supports(Receiver r) {
+        return true; // its receiver is a Linux
+    }
+
+    @Override
     public String summary() {
         return "three senders with CPU and transmit reservations beside carnage: 10.1, 10.1, 5.1 Mb/s (paper)";
     }
@@ -66,8 +71,8 @@ final class Table1 implements Experiment {
     }
 
     @Override
-    public Result run(Path out, PrintStream progress) throws Exception {
-        Runs runs = new Runs(out, progress);
+    public Result run(Path out, PrintStream progress, Receiver receiver) throws Exception {
+        Runs runs = new Runs(out, progress, receiver);
         ScenarioRunner.Outcome o = runs.run("table1", scenario());
         List<Map<String, Object>> rows = new ArrayList<>();
         List<String> table = new ArrayList<>();
@@ -75,7 +80,7 @@ final class Table1 implements Experiment {
         PcapReader.Capture cap = PcapReader.read(runs.pcap("table1"));
         XyChart chart = XyChart.of("Table 1: three QoS senders beside carnage, 100 Mb/s", "time (s)",
                         "throughput (Mb/s, 2^20 bit/s)")
-                .annotation("P200 + de4x5, Linux receiver, seed 1; new payload per 100 ms from the capture; "
+                .annotation("P200 + de4x5, " + runs.receiverLabel() + ", seed 1; new payload per 100 ms from the capture; "
                         + "carnage (extra) takes all unreserved CPU");
         for (App a : APPS) {
             double mbps = Experiment.mbps(Runs.domain(o, a.name, "goodput_bps"));
@@ -89,7 +94,7 @@ final class Table1 implements Experiment {
             rows.add(r);
             table.add(String.format(Locale.ROOT, "%-4s %4.0f    %-27s %-28s %8.2f   %5.1f   %7.1f%%", a.name, a.aimMbps,
                     brief(a.tx), brief(a.cpu), mbps, a.paperMbps, cpu * 100));
-            Pcaps.Flow f = Pcaps.tcpFlowTo(cap, Runs.HOST_IP, a.port, 0);
+            Pcaps.Flow f = Pcaps.tcpFlowTo(cap, runs.hostIp(), a.port, 0);
             if (f != null) {
                 chart.series(a.name + String.format(Locale.ROOT, " (aim %.0f)", a.aimMbps),
                         Pcaps.throughput(f.segments(), 0, 100_000_000L, 120, Pcaps.MBIT_BINARY), XyChart.Style.STEP);

@@ -22,9 +22,13 @@ class ExperimentsTest {
     Path tmp;
 
     Experiment.Result run(String name) throws Exception {
+        return run(name, Experiment.Receiver.SIM);
+    }
+
+    Experiment.Result run(String name, Experiment.Receiver receiver) throws Exception {
         Experiment e = Experiments.find(name);
         assertNotNull(e, name);
-        Experiment.Result r = e.run(tmp.resolve(name), null);
+        Experiment.Result r = e.run(tmp.resolve(name), null, receiver);
         for (Path f : r.files()) {
             assertTrue(Files.exists(f), f.toString());
         }
@@ -129,5 +133,31 @@ class ExperimentsTest {
         assertTrue(j.containsKey("linux_mbps"));
         assertNull(j.get("linux_mbps"));
         assertTrue(((String) get(j, "linux_note")).contains("not measured"));
+    }
+
+    @Test
+    void table1AgainstTheRealLinuxEverySenderGetsItsAimToo() throws Exception {
+        String why = nemesis.linux.LinuxNamespace.unsupportedReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
+        Map<String, Object> j = run("table1", Experiment.Receiver.TAP).json();
+        String yaml = Files.readString(tmp.resolve("table1").resolve("table1.yaml"));
+        assertTrue(yaml.contains("clock: real") && yaml.contains("kind: tap") && !yaml.contains("delay"), yaml);
+        List<Map<String, Object>> rows = get(j, "rows");
+        for (Map<String, Object> r : rows) {
+            assertEquals(num(r.get("paper_mbps")), num(r.get("goodput_mbps")), 0.25, r.toString());
+        }
+    }
+
+    @Test
+    void onlyExperimentsWithALinuxReceiverHaveARealPeerForm() {
+        for (String name : List.of("table1", "fig6", "perf")) {
+            assertTrue(Experiments.find(name).supports(Experiment.Receiver.TAP), name);
+        }
+        for (String name : List.of("fig4", "fig5", "fig7")) {
+            assertTrue(!Experiments.find(name).supports(Experiment.Receiver.TAP), name);
+        }
+        String tap = Runs.onTap(Table1.scenario());
+        assertTrue(tap.contains("\nclock: real\n") && tap.contains("\npeer:\n  kind: tap\n") && !tap.contains("delay"), tap);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> Runs.onTap("name: x\n"));
     }
 }
