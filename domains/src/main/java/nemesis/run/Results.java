@@ -151,9 +151,10 @@ public final class Results {
         }
         if (st.containsKey("connected_at_ns") && st.containsKey("bytes_acked")) {
             // The transfer's own rate, as iperf reports one: acknowledged bytes from the
-            // connection's establishment to the last acknowledgement (or the end of the run).
+            // connection's establishment to the last acknowledgement (or the end of the sender).
             long from = st.get("connected_at_ns").longValue();
-            long to = st.containsKey("all_acked_at_ns") ? st.get("all_acked_at_ns").longValue() : s.durationNs();
+            long to = st.containsKey("all_acked_at_ns") ? st.get("all_acked_at_ns").longValue()
+                    : d.endedNs() >= 0 ? d.endedNs() : s.durationNs();
             if (to > from) {
                 m.put("transfer_ns", to - from);
                 m.put("transfer_bps", st.get("bytes_acked").longValue() * 8e9 / (to - from));
