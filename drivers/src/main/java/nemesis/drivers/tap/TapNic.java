@@ -36,7 +36,8 @@ import nemesis.kernel.Kernel;
  *     wire would have it (parking,
  *     then spinning the last {@value #SPIN_NS} ns: never early, a little late on a busy machine);
  * <li>the <b>reader</b> polls the TAP ({@value #POLL_TIMEOUT_MS} ms timeout, so {@link #close()} is
- *     prompt), reads each frame straight into the next slot of a second ring, and posts the
+ *     prompt), reads each frame straight into the next slot of a second ring, waits out its line
+ *     time, and posts the
  *     receive interrupt ({@link Kernel#postInterrupt}, with one reusable handler, posted again only
  *     once the previous post has run).
  * </ul>
@@ -53,8 +54,12 @@ import nemesis.kernel.Kernel;
  * interrupted) at the end of that, by a kernel alarm, and not before the writer has taken the
  * frame: with {@code rateBps == 0} frames complete as fast as the TAP takes them. The writer
  * writes each frame at the end of its line time: Linux then gets it when a receiver on a real
- * wire would, not a line time early (which would bring its answers back early too). {@link #lastTxDoneNs()} gives the computed completion time
- * of the frame {@link #pollTxDone()} last returned.
+ * wire would, not a line time early (which would bring its answers back early too).
+ * {@link #lastTxDoneNs()} gives the computed completion time of the frame {@link #pollTxDone()}
+ * last returned. Receive is paced the same way: the reader takes a frame off the TAP only when the
+ * line from Linux is free, and hands it on when its line time has passed; what Linux sends
+ * faster than the line waits in Linux's own queue for the TAP (and is dropped there when that is
+ * full), as it would in front of a real card of that speed.
  *
  * <h2>Faults</h2>
  * Applied by the card in both directions, decided on the CPU baton's side (in {@link #transmit}
@@ -179,7 +184,7 @@ public final class TapNic implements Nic, AutoCloseable {
     private long txFrames, txBytes, txWireNs;
     private long txLost, txDuplicated, txReordered, txCorrupted, txCorruptTooShort, txCorruptArpDropped;
     private long txWrittenFrames, txWrittenBytes, txWriteRetries, txWriteErrors, txWriterStalls; // writer
-    private long rxFrames, rxBytes, rxOversize, rxFifoOverruns, rxErrors; // reader
+    private long rxFrames, rxBytes, rxLineTimeNs, rxOversize, rxFifoOverruns, rxErrors; // reader
     private long rxDelivered, rxDeliveredBytes, rxLost, rxDuplicated, rxDuplicateNoFrame, rxReordered;
     private long rxCorrupted, rxCorruptTooShort, rxCorruptArpDropped, rxOverruns, rxNoFrame;
     private volatile long captureErrors;
@@ -808,12 +813,19 @@ public final class TapNic implements Nic, AutoCloseable {
                     continue;
                 }
                 record(End.B, buf, (int) n, scratch);
+                // The frame starts on the emulated line now (the reader takes the next only when
+                // the line is free again) and reaches the card when its line time ends: Linux's
+                // backlog waits in its own queue, as it would behind a real 10 Mb/s card.
+                long wire = wireTimeNs((int) n);
+                rxLineTimeNs += wire;
+                long arrivesNs = clock.nowNs() + wire;
+                waitUntil(arrivesNs);
                 if (!room) {
                     rxFifoOverruns++; // the CPU side has not drained the ring
                     continue;
                 }
                 r.length[i] = (int) n;
-                r.timeNs[i] = clock.nowNs();
+                r.timeNs[i] = arrivesNs;
                 r.publish();
                 if (!rxPosted.getAndSet(true)) {
                     kernel.postInterrupt(rxInterrupt);
@@ -822,6 +834,19 @@ public final class TapNic implements Nic, AutoCloseable {
         } catch (Throwable t) {
             lastError = "reader died: " + t;
             throw t;
+        }
+    }
+
+    /** Reader: parks, then spins the last {@value #SPIN_NS} ns, until {@code tNs} (never early); gives up on close. */
+    private void waitUntil(long tNs) {
+        long now;
+        while (running && (now = clock.nowNs()) < tNs) {
+            long parkNs = tNs - now - SPIN_NS;
+            if (parkNs > 0) {
+                LockSupport.parkNanos(this, Math.min(parkNs, POLL_TIMEOUT_NS));
+            } else {
+                Thread.onSpinWait();
+            }
         }
     }
 
@@ -877,6 +902,7 @@ public final class TapNic implements Nic, AutoCloseable {
         m.put("tx_writer_stalls", txWriterStalls);
         m.put("rx_frames", rxFrames);
         m.put("rx_bytes", rxBytes);
+        m.put("rx_line_time_ns", rxLineTimeNs);
         m.put("rx_delivered", rxDelivered);
         m.put("rx_delivered_bytes", rxDeliveredBytes);
         m.put("rx_lost", rxLost);

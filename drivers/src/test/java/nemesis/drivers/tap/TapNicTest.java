@@ -327,6 +327,50 @@ class TapNicTest {
         }
     }
 
+    /**
+     * Receive is paced too: ten 1514-byte echo requests that Linux sends back to back (ping's
+     * preload) come off the TAP one line time apart at 10 Mb/s, and none reaches the domain
+     * before its line time has passed.
+     */
+    @Test
+    void receiveIsPacedAtTheLineRate() throws Exception {
+        List<Captured> cap = Collections.synchronizedList(new ArrayList<>());
+        int n = 10;
+        try (Rig rig = new Rig(TapFixture.create(0), "tap-rx", 10_000_000L, 31, Faults.NONE, 1, inMemory(cap))) {
+            rig.fx.staticNeighbour();
+            Process ping = rig.fx.spawn("ping", "-n", "-c", Integer.toString(n), "-l", Integer.toString(n),
+                    "-s", "1472", "-W", "1", HOST_IP_TEXT);
+            try {
+                rig.run(600, ctx -> rig.pump(ctx, ctx.nowNs() + 550 * MS,
+                        () -> rig.seen.count(b -> isIcmp(b, 8)) == n));
+            } finally {
+                ping.destroy();
+                ping.waitFor(2, TimeUnit.SECONDS);
+            }
+            long wire = rig.nic.wireTimeNs(1514);
+            List<Captured> in = cap.stream().filter(c -> c.from() == End.B && isIcmp(c.data(), 8)).toList();
+            assertEquals(n, in.size(), "all taken off the TAP: " + rig.nic.figures());
+            for (int k = 1; k < n; k++) {
+                assertTrue(in.get(k).tNs() - in.get(k - 1).tNs() >= wire,
+                        "request " + k + " taken " + (in.get(k).tNs() - in.get(k - 1).tNs()) + " ns after the one before");
+            }
+            List<Long> seenAt = new ArrayList<>();
+            synchronized (rig.seen) {
+                for (int k = 0; k < rig.seen.received.size(); k++) {
+                    if (isIcmp(rig.seen.received.get(k), 8)) {
+                        seenAt.add(rig.seen.receivedAtNs.get(k));
+                    }
+                }
+            }
+            assertEquals(n, seenAt.size());
+            for (int k = 0; k < n; k++) {
+                assertTrue(seenAt.get(k) >= in.get(k).tNs() + wire, "request " + k + " delivered before its line time passed");
+            }
+            long lineTime = cap.stream().filter(c -> c.from() == End.B).mapToLong(c -> rig.nic.wireTimeNs(c.data().length)).sum();
+            assertEquals(lineTime, rig.nic.figures().get("rx_line_time_ns"), "every frame in is charged its line time");
+        }
+    }
+
     /** Loss 1.0 both ways: nothing reaches Linux, nothing Linux sends reaches the domain. */
     @Test
     void withLossOneNothingGetsThroughEitherWay() throws Exception {
