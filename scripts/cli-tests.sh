@@ -55,6 +55,33 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   grep -q "needs root" "$tmp/err" && ! grep -q "at nemesis" "$tmp/err" && pass "  ...in one message" \
     || fail "no-root message: $(cat "$tmp/err")"
   expect_exit 0 "tap cleanup runs as root" ./nemesis tap cleanup
+  # A TAP run stopped in the middle: Ctrl-C and SIGTERM remove its namespace, TAP device and Linux-side
+  # processes at once; after kill -9 they stay until 'tap cleanup'. (set -m: a background job that
+  # ignored SIGINT would not show what Ctrl-C does.)
+  leftovers() { ip netns list | grep -q "nemesis-$1-" || ip -o link | grep -q "nmt$1-"; }
+  start_tap_run() {
+    rm -f "$tmp/pid"
+    ( set -m; ./nemesis run examples/tap-iperf.yaml -q >"$tmp/sig.out" 2>"$tmp/sig.err" & echo $! >"$tmp/pid"; wait ) 2>/dev/null &
+    waiter=$!
+    for _ in $(seq 1 150); do [ -s "$tmp/pid" ] && ip netns list | grep -q "nemesis-$(cat "$tmp/pid")-" && break; sleep 0.1; done
+    pid=$(cat "$tmp/pid")
+    sleep 1
+  }
+  for sig in INT TERM; do
+    start_tap_run
+    kill -"$sig" "$pid"; wait "$waiter"
+    if leftovers "$pid" || pgrep -f "iperf -s -B 198.51.100.2" >/dev/null; then
+      fail "SIG$sig left the TAP run's namespace, device or iperf behind"
+    else
+      grep -q "removed network namespace nemesis-$pid-" "$tmp/sig.err" && pass "SIG$sig in a TAP run removes its namespace, device and iperf, and says so" \
+        || fail "SIG$sig: $(cat "$tmp/sig.err")"
+    fi
+  done
+  start_tap_run
+  kill -KILL "$pid"; wait "$waiter"
+  leftovers "$pid" && pass "kill -9 leaves the namespace behind" || fail "kill -9: nothing was left to clean up?"
+  expect_exit 0 "  ...and tap cleanup removes it" ./nemesis tap cleanup
+  if leftovers "$pid" || pgrep -f "iperf -s -B 198.51.100.2" >/dev/null; then fail "  ...but something stays"; else pass "  ...with its device and iperf"; fi
 else
   echo "  skip  not root (or no setpriv): the TAP checks need root"
 fi

@@ -125,6 +125,9 @@ final class IperfServerService extends ServiceBase {
      * report, as a reset from the host would.
      */
     private void abortConnections() {
+        if (ctx.ns().isClosed()) {
+            return; // an interrupted run (Ctrl-C): the namespace and iperf go, no report is waited for
+        }
         try {
             ctx.ns().run(List.of("ss", "-K", "-t", "state", "established", "( sport = :" + spec.port() + " )"), 2_000);
             Thread.sleep(200); // iperf prints the report when its read fails

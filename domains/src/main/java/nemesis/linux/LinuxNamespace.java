@@ -491,7 +491,12 @@ public final class LinuxNamespace implements AutoCloseable {
     }
 
     private void closeFromHook() {
+        if (isClosed()) {
+            return;
+        }
         close();
+        System.err.println("nemesis: stopped before the end: removed network namespace " + name
+                + (problems().isEmpty() ? " and its TAP device" : ", with problems:"));
         for (String p : problems()) {
             System.err.println("nemesis: closing " + name + ": " + p);
         }
