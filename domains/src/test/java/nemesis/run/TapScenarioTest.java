@@ -179,6 +179,9 @@ class TapScenarioTest {
                     tx: { period: 10ms, slice: 2ms, extra: true }
                 """);
         Map<String, Object> client = r.peer("iperf_client:6001");
+        // Start times are the run's: setting up the namespace does not count toward them.
+        assertTrue(num(client.get("started_ns")) >= 1e9, client::toString);
+        assertTrue(num(r.peer("nc_send:6002").get("started_ns")) >= 200e6, () -> r.peer("nc_send:6002").toString());
         double iperfBytes = num(client.get("bytes"));
         double got = num(r.stats("from_iperf").get("bytes_total"));
         assertTrue(iperfBytes > 1_000_000, client::toString);

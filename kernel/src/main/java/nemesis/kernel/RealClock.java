@@ -3,15 +3,20 @@ package nemesis.kernel;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-/** Wall-clock time from {@link System#nanoTime()}, counted from the start of the run. */
+/**
+ * Wall-clock time from {@link System#nanoTime()}, counted from the start of the run. Until the run
+ * starts it reads 0: what waits for a time (a real peer's service with a start time) waits for the
+ * run, however long setting up takes.
+ */
 public final class RealClock implements Clock {
     /** Park this much short of a deadline and spin the rest: parking wakes late by tens of microseconds. */
     private static final long SPIN_MARGIN_NS = 200_000L;
-    private volatile long originNs = System.nanoTime();
+    private volatile boolean started;
+    private volatile long originNs;
 
     @Override
     public long nowNs() {
-        return System.nanoTime() - originNs;
+        return started ? System.nanoTime() - originNs : 0;
     }
 
     /**
@@ -20,6 +25,7 @@ public final class RealClock implements Clock {
      */
     void restart() {
         originNs = System.nanoTime();
+        started = true;
     }
 
     @Override

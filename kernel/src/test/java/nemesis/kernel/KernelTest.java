@@ -324,6 +324,17 @@ class KernelTest {
         }
     }
 
+    @Test
+    void theWallClockReadsZeroUntilTheRunStarts() throws Exception {
+        RealClock c = new RealClock();
+        Kernel k = new Kernel(c, MachineProfile.load("ideal"));
+        Thread.sleep(5);
+        assertEquals(0, c.nowNs(), "setting up is not part of the run");
+        k.createDomain("a", "x", Qos.of(10 * MS, 1 * MS, false), ctx -> { }, 0);
+        k.run(20 * MS, 0);
+        assertTrue(c.nowNs() >= 20 * MS, "it runs from the start of the run");
+    }
+
     @Nested
     class Interrupts {
         private volatile long handled;
