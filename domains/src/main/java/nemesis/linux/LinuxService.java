@@ -46,7 +46,8 @@ public interface LinuxService {
      * @param local         the address they bind every socket to: an address of the namespace, which the
      *                      root namespace does not have (see {@link #checked()})
      * @param remote        the address senders and ping reach: the Nemesis host's
-     * @param clock         the time now in emulator nanoseconds (the emulator kernel's real clock)
+     * @param clock         the time now in emulator nanoseconds (the emulator kernel's real clock),
+     *                      negative until the emulator's run starts
      * @param measureFromNs the end of the warmup: sinks count from then on, as the emulator's do
      */
     record Context(LinuxNamespace ns, Inet4Address local, Inet4Address remote, LongSupplier clock,
@@ -85,8 +86,14 @@ public interface LinuxService {
             return this;
         }
 
+        /** The emulator's time; 0 before its run starts. */
         long now() {
-            return clock.getAsLong();
+            return Math.max(0, clock.getAsLong());
+        }
+
+        /** Whether the emulator's run has started: its clock reads a negative time before. */
+        boolean runStarted() {
+            return clock.getAsLong() >= 0;
         }
     }
 

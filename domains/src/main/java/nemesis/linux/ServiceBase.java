@@ -20,6 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 abstract class ServiceBase implements LinuxService {
     /** Longest sleep while waiting for a start time, so that a stop is seen promptly. */
     private static final long NAP_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** While the emulator is still being set up: short, so a start at time 0 is prompt. */
+    private static final long START_NAP_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     final Context ctx;
     final String name;
@@ -53,10 +55,13 @@ abstract class ServiceBase implements LinuxService {
         return ctx.now();
     }
 
-    /** Waits until the emulator's clock reads {@code emulatorNs}: false if stopped first. */
+    /**
+     * Waits until the emulator's run has started and its clock reads {@code emulatorNs}: false if
+     * stopped first. (A sender that started during the set-up would reach a host not yet running.)
+     */
     boolean waitUntil(long emulatorNs) {
         while (!stopping) {
-            long d = emulatorNs - now();
+            long d = ctx.runStarted() ? emulatorNs - now() : START_NAP_NS;
             if (d <= 0) {
                 return true;
             }

@@ -12,6 +12,7 @@ import nemesis.drivers.tap.TapNic;
 import nemesis.drivers.tap.TunTap;
 import nemesis.kernel.Kernel;
 import nemesis.kernel.MachineProfile;
+import nemesis.kernel.RealClock;
 import nemesis.linux.LinuxNamespace;
 import nemesis.linux.LinuxPeer;
 import nemesis.linux.LinuxService;
@@ -68,7 +69,9 @@ final class TapEnd implements Network.FarEnd {
             nic.start();
             long charge = ls.rateBps() == 0 ? ScenarioParser.UNLIMITED_CHARGE_BPS : ls.rateBps();
             Network net = Network.host(s, k, nic, charge, Network.TAP_HOST_IP, Network.TAP_PEER_IP, null);
-            LinuxService.Context ctx = LinuxService.Context.tap(ns, () -> k.clock().nowNs(), s.warmupNs()).checked();
+            RealClock clock = (RealClock) k.clock(); // a TAP run is a wall-clock run (the parser sees to it)
+            LinuxService.Context ctx = LinuxService.Context.tap(ns, () -> clock.isStarted() ? clock.nowNs() : -1,
+                    s.warmupNs()).checked();
             List<LinuxServiceSpec> specs = new ArrayList<>();
             for (PeerSpec.Service sv : s.peer().services()) {
                 specs.add(LinuxServiceSpec.from(sv));

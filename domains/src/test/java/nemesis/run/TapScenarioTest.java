@@ -193,6 +193,37 @@ class TapScenarioTest {
         assertEquals(Boolean.TRUE, nc.get("verified"), nc::toString);
     }
 
+    /**
+     * A Linux sender to a domain with a CPU reservation beside a hog: it connects once the run has
+     * started (its start time, here 0, is the run's, not the set-up's) and everything arrives.
+     */
+    @Test
+    void aLinuxServiceStartsAtItsTimeInTheRun() throws Exception {
+        Run r = run("start", """
+                clock: real
+                duration: 2s
+                machine: p200-de4x5
+                link: { rate: 10Mbit/s }
+                peer:
+                  kind: tap
+                  services:
+                    - { program: tcp_send, port: 6001 }
+                domains:
+                  - name: rx
+                    program: tcp_sink
+                    args: { port: 6001, verify: pattern }
+                    cpu: { period: 10ms, slice: 2ms, extra: false }
+                  - name: hog
+                    program: carnage
+                    cpu: { period: 20ms, slice: 8ms, extra: true }
+                """);
+        Map<String, Object> send = r.peer("tcp_send:6001");
+        assertEquals(null, send.get("errors"), send::toString);
+        assertTrue(num(send.get("connected_ns")) > num(send.get("connect_ns")), send::toString);
+        assertTrue(num(r.stats("rx").get("bytes_total")) > 500_000, () -> r.stats("rx").toString());
+        assertEquals(Boolean.TRUE, r.domain("rx").get("verified"));
+    }
+
     @Test
     void byteExactBothWaysWithLossAndReordering() throws Exception {
         Run r = run("faults", """

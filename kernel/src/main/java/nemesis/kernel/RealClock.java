@@ -19,6 +19,11 @@ public final class RealClock implements Clock {
         return started ? System.nanoTime() - originNs : 0;
     }
 
+    /** Whether the run has started (its time 0 has passed). */
+    public boolean isStarted() {
+        return started;
+    }
+
     /**
      * Time 0 is now: the kernel calls this when its run starts, so that setting up (a network
      * namespace, processes of a real peer) does not eat into the run.
