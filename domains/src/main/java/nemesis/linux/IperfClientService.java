@@ -40,7 +40,9 @@ final class IperfClientService extends ServiceBase {
     List<String> command() {
         List<String> cmd = new ArrayList<>(List.of("iperf", "-c", ctx.remote().getHostAddress(),
                 "-B", ctx.local().getHostAddress(), "-p", Integer.toString(spec.dstPort()),
-                "-t", ToolProcess.seconds(spec.durationNs()), "-f", "b", "-e"));
+                "-t", ToolProcess.seconds(spec.durationNs()), "-f", "b", "-e",
+                // refused while the emulated host is not listening yet: iperf tries again (~200 ms apart)
+                "--connect-retries", "10"));
         if (spec.reportIntervalNs() > 0) {
             cmd.addAll(List.of("-i", ToolProcess.seconds(spec.reportIntervalNs())));
         }
@@ -105,7 +107,12 @@ final class IperfClientService extends ServiceBase {
         if (exit != null) {
             m.put("exit_code", exit);
         }
-        List<String> complaints = ToolProcess.complaints(lines);
+        boolean connected = m.get("connections") instanceof Number c && c.intValue() > 0;
+        int refused = ToolProcess.refusals(lines);
+        if (refused > 0) {
+            m.put("connect_refused", refused);
+        }
+        List<String> complaints = ToolProcess.complaints(lines, connected);
         if (!complaints.isEmpty()) {
             m.put("tool_errors", complaints);
         }

@@ -62,7 +62,13 @@ abstract class NcService extends ServiceBase {
         m.put("finished_ns", finishedNs);
         if (t != null) {
             m.put("command", String.join(" ", t.command()));
-            List<String> complaints = ToolProcess.complaints(t.lines());
+            List<String> lines = t.lines();
+            boolean connected = lines.stream().anyMatch(l -> l.contains(" succeeded!"));
+            int refused = ToolProcess.refusals(lines);
+            if (refused > 0) {
+                m.put("connect_refused", refused);
+            }
+            List<String> complaints = ToolProcess.complaints(lines, connected);
             if (!complaints.isEmpty()) {
                 m.put("tool_errors", complaints);
             }
@@ -210,9 +216,16 @@ abstract class NcService extends ServiceBase {
             try {
                 startedNs = now();
                 // -N: shut the socket down for writing at the end of the file (a FIN), -s: from the
-                // namespace's address; -w: give up on a silent peer.
-                tool = shell("exec nc -N -n -w 10 -s " + ctx.local().getHostAddress() + " "
-                        + ctx.remote().getHostAddress() + " " + spec.dstPort() + " < '" + file + "'");
+                // namespace's address; -w: give up on a silent peer; -v: say why a connect failed.
+                // A refused connect (the emulated host not listening yet) is tried again, every
+                // 20 ms for up to 2 s, like tcp_send's; a refused SYN never reaches the host's
+                // application, so the receiver still sees one connection.
+                String nc = "nc -N -n -v -w 10 -s " + ctx.local().getHostAddress() + " "
+                        + ctx.remote().getHostAddress() + " " + spec.dstPort() + " < '" + file + "'";
+                String err = "'" + dir.resolve("nc.err") + "'";
+                tool = shell("i=0; while :; do " + nc + " 2>" + err + "; rc=$?; cat " + err + " >&2; "
+                        + "if [ $rc -ne 0 ] && [ $i -lt " + REFUSED_RETRIES + " ] && grep -q 'Connection refused' " + err
+                        + "; then i=$((i+1)); sleep 0.02; continue; fi; exit $rc; done");
                 while (!stopping && !tool.waitFor(50)) {
                     // until it ends or the run does
                 }

@@ -20,6 +20,15 @@ import java.util.concurrent.locks.LockSupport;
 abstract class ServiceBase implements LinuxService {
     /** Longest sleep while waiting for a start time, so that a stop is seen promptly. */
     private static final long NAP_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * A sender whose connect is refused (the emulated host's domain has not listened yet: its
+     * flow manager may answer before the listener is in place) tries again every
+     * {@link #REFUSED_RETRY_NS} ns, this many times (2 s), as a client waiting for its server would.
+     */
+    static final int REFUSED_RETRIES = 100;
+    static final long REFUSED_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Connects refused before one succeeded (or before giving up). */
+    volatile int refused;
     /** While the emulator is still being set up: short, so a start at time 0 is prompt. */
     private static final long START_NAP_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -102,14 +111,24 @@ abstract class ServiceBase implements LinuxService {
     /** A TCP connection from the context's address to the remote one, opened on the calling (namespace) thread. */
     Socket connect(int port) throws IOException {
         ctx.ns().checkCurrentThread();
-        Socket s = new Socket();
-        try {
-            s.bind(new InetSocketAddress(ctx.local(), 0));
-            s.connect(new InetSocketAddress(ctx.remote(), port), 10_000);
-            return s;
-        } catch (IOException e) {
-            s.close();
-            throw e;
+        for (int tries = 0; ; tries++) {
+            Socket s = new Socket();
+            try {
+                s.bind(new InetSocketAddress(ctx.local(), 0));
+                s.connect(new InetSocketAddress(ctx.remote(), port), 10_000);
+                return s;
+            } catch (java.net.ConnectException e) {
+                s.close();
+                // Refused: the emulated host is not listening yet (its domain still setting up).
+                if (tries == REFUSED_RETRIES || stopping || !"Connection refused".equals(e.getMessage())) {
+                    throw e;
+                }
+                refused++;
+                LockSupport.parkNanos(REFUSED_RETRY_NS);
+            } catch (IOException e) {
+                s.close();
+                throw e;
+            }
         }
     }
 

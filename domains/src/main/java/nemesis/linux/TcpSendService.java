@@ -123,6 +123,9 @@ final class TcpSendService extends ServiceBase {
         }
         m.put("connect_ns", connectNs);
         m.put("connected_ns", connectedNs);
+        if (refused > 0) {
+            m.put("connect_refused", refused);
+        }
         m.put("finished_ns", finishedNs);
         putErrors(m);
         return m;

@@ -119,15 +119,38 @@ final class ToolProcess {
 
     /** Lines that look like complaints (failed, error, refused...). */
     static List<String> complaints(List<String> lines) {
+        return complaints(lines, false);
+    }
+
+    /**
+     * The same, leaving out "connection refused" when the tool went on to connect: a sender that
+     * starts before the emulated host listens is refused and tries again (see
+     * {@link ServiceBase#REFUSED_RETRIES}).
+     */
+    static List<String> complaints(List<String> lines, boolean connected) {
         List<String> out = new ArrayList<>();
         for (String l : lines) {
             String s = l.toLowerCase(java.util.Locale.ROOT);
+            if (connected && s.contains("connection refused")) {
+                continue;
+            }
             if (s.contains("failed") || s.contains("error") || s.contains("refused") || s.contains("unreachable")
                     || s.contains("invalid") || s.contains("usage:") || s.contains("cannot")) {
                 out.add(l.strip());
             }
         }
         return out;
+    }
+
+    /** How many lines say a connect was refused. */
+    static int refusals(List<String> lines) {
+        int n = 0;
+        for (String l : lines) {
+            if (l.toLowerCase(java.util.Locale.ROOT).contains("connection refused")) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Seconds as a tool's command line takes them: {@code 1.5} for 1.5e9 ns. */

@@ -190,4 +190,23 @@ class TcpScenarioTest {
         assertEquals(2_000_000L, ((Number) ((Map<?, ?>) r.domain("r").get("stats")).get("bytes_total")).longValue());
         assertEquals("TIME-WAIT", r.peer("tcp_send:5002").get("state"));
     }
+    /** A peer sender that starts before the Nemesis domain listens is refused and tries again. */
+    @Test
+    void aPeerSenderWaitsForTheDomainToListen() throws Exception {
+        Run r = run("refused", """
+                duration: 3s
+                machine: p200-de4x5
+                link: { rate: 10Mbit/s }
+                peer:
+                  services:
+                    - { program: tcp_send, port: 6001, bytes: 300KB }
+                domains:
+                  - { name: a, program: tcp_sink, args: { port: 6001, verify: pattern }, start: 300ms, cpu: { period: 10ms, slice: 1ms, extra: true } }
+                """);
+        Map<String, Object> p = r.peer("tcp_send:6001");
+        assertEquals(15, ((Number) p.get("connect_refused")).intValue(), p::toString); // every 20 ms until 300 ms
+        assertEquals(300_000L, ((Number) p.get("bytes_acked")).longValue(), p::toString);
+        assertEquals(300_000L, ((Number) r.domain("a").get("bytes_delivered")).longValue());
+        assertEquals(Boolean.TRUE, r.domain("a").get("verified"));
+    }
 }

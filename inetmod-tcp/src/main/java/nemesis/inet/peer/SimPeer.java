@@ -526,6 +526,13 @@ public final class SimPeer {
         }
     }
 
+    /**
+     * A refused connect is tried again every {@link #REFUSED_RETRY_NS} ns, this many times (2 s):
+     * a peer sender may start before the Nemesis domain it sends to has listened.
+     */
+    static final int REFUSED_RETRIES = 100;
+    static final long REFUSED_RETRY_NS = 20_000_000L;
+
     /** {@code tcp_send}: one connection, filled as fast as its send buffer empties. */
     private final class TcpSendService implements Service, HostTcpSocket.Events {
         final PeerService.TcpSend spec;
@@ -534,6 +541,7 @@ public final class SimPeer {
         final Runnable onStart = this::start;
         HostTcpSocket socket;
         long written;
+        int refused;
         boolean finished;
         CloseReason closed = CloseReason.NONE;
 
@@ -594,6 +602,12 @@ public final class SimPeer {
 
         @Override
         public void closed(HostTcpSocket s, CloseReason why, long nowNs) {
+            if (why == CloseReason.REFUSED && written == 0 && refused < REFUSED_RETRIES) {
+                // The emulated host is not listening yet: try again, as a client waiting for its server.
+                refused++;
+                timeline.at(nowNs + REFUSED_RETRY_NS, onStart);
+                return;
+            }
             closed = why;
             finished = true;
         }
@@ -607,6 +621,9 @@ public final class SimPeer {
         public Map<String, Object> figures() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("program", "tcp_send");
+            if (refused > 0) {
+                m.put("connect_refused", refused);
+            }
             m.put("bytes_written", written);
             m.put("bytes_acked", socket == null ? 0 : socket.bytesAcked());
             m.put("state", socket == null ? "not started" : socket.state().rfcName());
