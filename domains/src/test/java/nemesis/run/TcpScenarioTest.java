@@ -209,4 +209,30 @@ class TcpScenarioTest {
         assertEquals(300_000L, ((Number) r.domain("a").get("bytes_delivered")).longValue());
         assertEquals(Boolean.TRUE, r.domain("a").get("verified"));
     }
+    /**
+     * A Nemesis receiver acknowledges when its reader has freed the buffers, not at the next
+     * 200 ms tick: with free CPU (ideal machine) and a hog holding its slices, a peer's stream
+     * into a tcp_sink runs at the line rate. (The window opened only when the receiver thread
+     * primed the returned buffers again, and nothing looked then: 0.3 Mbit/s with a 9 ms/20 ms hog.)
+     */
+    @Test
+    void aNemesisReceiverAcknowledgesWhenItsBuffersReturn() throws Exception {
+        for (String hog : new String[] {"6ms", "9ms"}) {
+            Run r = run("ack-" + hog, """
+                    duration: 4s
+                    warmup: 1s
+                    machine: ideal
+                    link: { rate: 10Mbit/s }
+                    peer:
+                      services:
+                        - { program: tcp_send, port: 6001 }
+                    domains:
+                      - { name: rx, program: tcp_sink, args: { port: 6001, verify: pattern }, cpu: { period: 10ms, slice: 2ms, extra: false } }
+                      - { name: hog, program: carnage, cpu: { period: 20ms, slice: HOG, extra: false } }
+                    """.replace("HOG", hog));
+            double line = 10e6 * 1448 / 1538; // a full frame: 1448 bytes of payload (timestamps) in 1538 on the wire
+            double got = ((Number) r.domain("rx").get("goodput_bps")).doubleValue();
+            assertEquals(line, got, line * 0.01, "hog " + hog + "/20ms");
+        }
+    }
 }

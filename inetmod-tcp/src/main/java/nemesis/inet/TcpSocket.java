@@ -728,10 +728,15 @@ public final class TcpSocket {
                     sendSpace.advance(1);
                 }
             }
-            while (returnedCount > 0) {
-                ch.recycle(returned[returnedHead]);
-                returnedHead = (returnedHead + 1) % returned.length;
-                returnedCount--;
+            if (returnedCount > 0) {
+                while (returnedCount > 0) {
+                    ch.recycle(returned[returnedHead]);
+                    returnedHead = (returnedHead + 1) % returned.length;
+                    returnedCount--;
+                }
+                // The window opens only now, with the buffers primed again: the ACK that waited
+                // for the reader (or a window update) goes now, not at the next fast tick.
+                tcp.receiveWindowOpened(ctx.nowNs());
             }
             if (ch.receive(frame, 0)) {
                 input(frame);
