@@ -22,11 +22,11 @@ abstract class ServiceBase implements LinuxService {
     private static final long NAP_NS = TimeUnit.MILLISECONDS.toNanos(20);
     /**
      * A sender whose connect is refused (the emulated host's domain has not listened yet: its
-     * flow manager may answer before the listener is in place) tries again every
-     * {@link #REFUSED_RETRY_NS} ns, this many times (2 s), as a client waiting for its server would.
+     * flow manager may answer before the listener is in place) tries again, as a client waiting
+     * for its server would: the simulated peer's policy, every 20 ms for up to 2 s.
      */
-    static final int REFUSED_RETRIES = 100;
-    static final long REFUSED_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    static final int REFUSED_RETRIES = nemesis.inet.peer.SimPeer.REFUSED_RETRIES;
+    static final long REFUSED_RETRY_NS = nemesis.inet.peer.SimPeer.REFUSED_RETRY_NS;
     /** Connects refused before one succeeded (or before giving up). */
     volatile int refused;
     /** While the emulator is still being set up: short, so a start at time 0 is prompt. */
@@ -95,6 +95,20 @@ abstract class ServiceBase implements LinuxService {
     }
 
     /** A listening TCP socket on the context's address, opened on the calling (namespace) thread. */
+    /**
+     * Opens a socket on one of the namespace's threads (sockets belong to the namespace of the
+     * thread that makes them); a failure says what could not be done, e.g. "cannot bind A:P".
+     */
+    <T> T openInNamespace(String what, java.util.concurrent.Callable<T> open) throws IOException {
+        try {
+            return ctx.ns().call(open);
+        } catch (IOException e) {
+            throw new IOException(name + ": " + what + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new IOException(name + ": " + e, e);
+        }
+    }
+
     ServerSocket listen(int port) throws IOException {
         ctx.ns().checkCurrentThread();
         ServerSocket s = new ServerSocket();

@@ -40,14 +40,8 @@ final class TcpSinkService extends ServiceBase {
 
     @Override
     void begin() throws IOException {
-        try {
-            server = ctx.ns().call(() -> listen(spec.port()));
-        } catch (IOException e) {
-            throw new IOException(name + ": cannot listen on " + ctx.local().getHostAddress() + ":" + spec.port()
-                    + ": " + e.getMessage(), e);
-        } catch (Exception e) {
-            throw new IOException(name + ": " + e, e);
-        }
+        server = openInNamespace("cannot listen on " + ctx.local().getHostAddress() + ":" + spec.port(),
+                () -> listen(spec.port()));
         acceptor = ctx.ns().startThread(name + "-accept", this::acceptLoop);
     }
 

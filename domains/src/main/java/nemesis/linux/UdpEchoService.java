@@ -26,14 +26,8 @@ final class UdpEchoService extends ServiceBase {
 
     @Override
     void begin() throws IOException {
-        try {
-            socket = ctx.ns().call(() -> datagram(spec.port()));
-        } catch (IOException e) {
-            throw new IOException(name + ": cannot bind " + ctx.local().getHostAddress() + ":" + spec.port() + ": "
-                    + e.getMessage(), e);
-        } catch (Exception e) {
-            throw new IOException(name + ": " + e, e);
-        }
+        socket = openInNamespace("cannot bind " + ctx.local().getHostAddress() + ":" + spec.port(),
+                () -> datagram(spec.port()));
         thread = ctx.ns().startThread(name, this::run);
     }
 

@@ -528,10 +528,11 @@ public final class SimPeer {
 
     /**
      * A refused connect is tried again every {@link #REFUSED_RETRY_NS} ns, this many times (2 s):
-     * a peer sender may start before the Nemesis domain it sends to has listened.
+     * a peer sender may start before the Nemesis domain it sends to has listened. The TAP peer's
+     * senders follow the same policy.
      */
-    static final int REFUSED_RETRIES = 100;
-    static final long REFUSED_RETRY_NS = 20_000_000L;
+    public static final int REFUSED_RETRIES = 100;
+    public static final long REFUSED_RETRY_NS = 20_000_000L;
 
     /** {@code tcp_send}: one connection, filled as fast as its send buffer empties. */
     private final class TcpSendService implements Service, HostTcpSocket.Events {
