@@ -234,9 +234,11 @@ class TapScenarioTest {
 
     @Test
     void byteExactBothWaysWithLossAndReordering() throws Exception {
+        // 20 s: 1 MB takes 1-7 s here, but a retransmission lost again waits 1, 2, 4, 8 s (RFC 6298
+        // backoff from a 1 s minimum); one run in a few dozen went past 12 s.
         Run r = run("faults", """
                 clock: real
-                duration: 12s
+                duration: 20s
                 seed: 3
                 machine: ideal
                 link: { rate: 100Mbit/s, faults: { loss: 5%, reorder: 5% }, pcap: PCAP }
